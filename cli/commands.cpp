@@ -1,0 +1,30 @@
+#include "cli/commands.hpp"
+
+#include <cstdio>
+
+namespace hayloft::cli {
+
+void print_json(const nlohmann::json& doc) {
+  // error_handler_t::replace: text from documents may hold invalid UTF-8; JSON output must stay valid.
+  std::string text = doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {ingest_spec, ingest_run},
+      {search_spec, search_run},
+      {collections_spec, collections_run},
+      {docs_spec, docs_run},
+      {rm_spec, rm_run},
+      {eval_retrieval_spec, eval_retrieval_run},
+      {model_list_spec, model_list_run},
+      {generate_spec, generate_run},
+      {config_show_spec, config_show_run},
+  };
+  return table;
+}
+
+}  // namespace hayloft::cli

@@ -1,0 +1,52 @@
+#pragma once
+// The subcommands. Each lives in cli/cmd_<name>.cpp and exposes a spec (for parsing and --help) and a run
+// function. run returns the exit code; it reports results through Output so that --json always prints
+// exactly one document. Errors are thrown (hayloft::Error, UsageError) and mapped in main.cpp.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/args.hpp"
+#include "config/config.hpp"
+
+namespace hayloft::cli {
+
+struct Context {
+  ParsedArgs args;
+  config::Config config;  // defaults + home config + --config, before per-command flags
+  std::string home;       // resolved data directory (may not exist yet)
+  bool json = false;
+  bool verbose = false;
+};
+
+// Prints a command's single result: JSON on stdout with --json, else the human text.
+void print_json(const nlohmann::json& doc);
+
+struct Command {
+  CommandSpec (*spec)();
+  int (*run)(Context&);
+};
+
+// The command table, in the order `hayloft --help` lists them.
+const std::vector<Command>& commands();
+
+// Declarations: one pair per cmd_*.cpp.
+#define HL_DECLARE_COMMAND(fn) \
+  CommandSpec fn##_spec();     \
+  int fn##_run(Context& ctx);
+
+HL_DECLARE_COMMAND(ingest)
+HL_DECLARE_COMMAND(search)
+HL_DECLARE_COMMAND(collections)
+HL_DECLARE_COMMAND(docs)
+HL_DECLARE_COMMAND(rm)
+HL_DECLARE_COMMAND(eval_retrieval)
+HL_DECLARE_COMMAND(model_list)
+HL_DECLARE_COMMAND(generate)
+HL_DECLARE_COMMAND(config_show)
+
+#undef HL_DECLARE_COMMAND
+
+}  // namespace hayloft::cli

@@ -1,0 +1,95 @@
+#include "config/config.hpp"
+
+#include <cstdlib>
+
+#include "util/error.hpp"
+
+namespace hayloft::config {
+
+extern const char* kDefaultsJson;  // generated from defaults.json by embed.cmake
+
+using nlohmann::json;
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IngestConfig, chunk_tokens, chunk_overlap_tokens,
+                                                max_file_bytes, max_uncompressed_bytes, workers,
+                                                include, exclude)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IndexConfig, bm25_k1, bm25_b, bm25_k3, bm25_min_normlen,
+                                                stem_language, snippet_chars, default_k)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineConfig, default_model, threads, context, kv_type,
+                                                prefill_batch, model_dirs)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SamplingConfig, temperature, top_k, top_p, min_p,
+                                                repeat_penalty, repeat_last_n, seed, max_tokens)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Config, ingest, index, engine, sampling)
+
+namespace {
+
+// Every key in `overlay` must exist in `known` (the serialised current config); objects recurse.
+void check_known_keys(const json& overlay, const json& known, const std::string& path) {
+  if (!overlay.is_object()) {
+    throw Error(ErrorKind::kInvalidArgument, "expected a JSON object", path.empty() ? "config" : path);
+  }
+  for (const auto& [key, value] : overlay.items()) {
+    std::string key_path = path.empty() ? key : path + "." + key;
+    auto it = known.find(key);
+    if (it == known.end()) {
+      throw Error(ErrorKind::kInvalidArgument, "unknown configuration key '" + key_path + "'");
+    }
+    if (it->is_object()) check_known_keys(value, *it, key_path);
+  }
+}
+
+// Recursive merge: objects merge key by key, everything else replaces.
+void merge(json& base, const json& overlay) {
+  for (const auto& [key, value] : overlay.items()) {
+    if (value.is_object() && base.contains(key) && base[key].is_object()) {
+      merge(base[key], value);
+    } else {
+      base[key] = value;
+    }
+  }
+}
+
+}  // namespace
+
+const std::string& defaults_json_text() {
+  static const std::string text(kDefaultsJson);
+  return text;
+}
+
+void apply_overlay(Config& config, const json& overlay) {
+  json current = to_json(config);
+  check_known_keys(overlay, current, "");
+  merge(current, overlay);
+  try {
+    config = current.get<Config>();
+  } catch (const json::exception& e) {
+    throw Error(ErrorKind::kInvalidArgument, std::string("bad configuration value: ") + e.what());
+  }
+}
+
+Config load(const std::vector<json>& overlays) {
+  Config config;
+  json defaults;
+  try {
+    defaults = json::parse(defaults_json_text());
+  } catch (const json::exception& e) {
+    throw Error(ErrorKind::kInternal, std::string("compiled-in defaults.json: ") + e.what());
+  }
+  apply_overlay(config, defaults);
+  for (const auto& overlay : overlays) apply_overlay(config, overlay);
+  return config;
+}
+
+json to_json(const Config& config) {
+  json j = config;
+  return j;
+}
+
+std::string resolve_home(const std::string& flag_value) {
+  if (!flag_value.empty()) return flag_value;
+  if (const char* env = std::getenv("HAYLOFT_HOME"); env && *env) return env;
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.local/share/hayloft";
+}
+
+}  // namespace hayloft::config
