@@ -19,70 +19,75 @@ namespace hayloft::engine::ops {
 namespace {
 
 __m512i concat(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
-__m512 concat_ps(float lo, float hi) {
-  return _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_set1_ps(lo)), _mm256_set1_ps(hi), 1);
-}
 __m512i load64(const void* p) { return _mm512_loadu_si512(p); }
 
-// Sums of 4 adjacent u8*s8 products into 16 int32 lanes.
-template <bool kVnni>
-__m512i dot_u8s8(__m512i u, __m512i s) {
-  if constexpr (kVnni) {
-    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, s);
-  } else {
-    return _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), _mm512_set1_epi16(1));
-  }
-}
-
-// Signed weights: |w| as unsigned times a with w's sign (a is never -128: quantize_act clamps to 127).
-template <bool kVnni>
-__m512i dot_s8s8(__m512i w, __m512i a) {
-  const __mmask64 neg = _mm512_movepi8_mask(w);
-  return dot_u8s8<kVnni>(_mm512_abs_epi8(w), _mm512_mask_sub_epi8(a, neg, _mm512_setzero_si512(), a));
-}
-
-template <TT T, bool kVnni>
-float dot_32(const void* row, const void* act, int64_t n) {
+// 32-blocks stay 256 bits wide (one block per register): pairing blocks into 512 bits cost more in
+// shuffles and scale broadcasts than it saved (measured). VNNI's 256-bit VPDPBUSD replaces the
+// maddubs + madd pair; without VNNI the AVX2 dot is used as is.
+template <TT T>
+float dot_32_vnni(const void* row, const void* act, int64_t n) {
   using Tr = BlockTraits<T>;
   using ActBlock = std::conditional_t<Tr::kAct == TT::kQ8_1, BlockQ8_1, BlockQ8_0>;
   const auto* w = static_cast<const typename Tr::Block*>(row);
   const auto* a = static_cast<const ActBlock*>(act);
-  __m512 acc = _mm512_setzero_ps();
-  float min_sum = 0.0f;
-  const int64_t nb = n / kQK;
-  for (int64_t b = 0; b < nb; b += 2) {
-    const bool pair = b + 1 < nb;  // an odd last block runs with a zero partner
-    const __m256i zero = _mm256_setzero_si256();
-    const __m512i wq = concat(unpack<T>(w[b]), pair ? unpack<T>(w[b + 1]) : zero);
-    const __m512i aq = concat(load32(a[b].qs), pair ? load32(a[b + 1].qs) : zero);
-    __m512i s;
+  // One block's contribution: (d_w * d_a) * sumi, exact int32 sumi in 8 lanes.
+  auto block = [&](int64_t b, __m256 acc) {
+    const __m256i wq = unpack<T>(w[b]), aq = load32(a[b].qs);
+    __m256i s;
     if constexpr (Tr::kHasMin)
-      s = dot_u8s8<kVnni>(wq, aq);
-    else
-      s = dot_s8s8<kVnni>(wq, aq);
-    const float d0 = _cvtsh_ss(w[b].d) * _cvtsh_ss(a[b].d);
-    const float d1 = pair ? _cvtsh_ss(w[b + 1].d) * _cvtsh_ss(a[b + 1].d) : 0.0f;
-    acc = _mm512_fmadd_ps(concat_ps(d0, d1), _mm512_cvtepi32_ps(s), acc);
-    if constexpr (Tr::kHasMin) {
-      min_sum += _cvtsh_ss(w[b].m) * _cvtsh_ss(a[b].s);
-      if (pair) min_sum += _cvtsh_ss(w[b + 1].m) * _cvtsh_ss(a[b + 1].s);
-    }
+      s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), wq, aq);
+    else  // |w| as unsigned times a with w's sign (a is never -128: quantize_act clamps to 127)
+      s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wq, wq), _mm256_sign_epi8(aq, wq));
+    const __m256 d = _mm256_set1_ps(_cvtsh_ss(w[b].d) * _cvtsh_ss(a[b].d));
+    return _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
+  };
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  const int64_t nb = n / kQK;
+  int64_t b = 0;
+  for (; b + 2 <= nb; b += 2) {  // two independent chains
+    acc0 = block(b, acc0);
+    acc1 = block(b + 1, acc1);
   }
-  return _mm512_reduce_add_ps(acc) + min_sum;
+  if (b < nb) acc0 = block(b, acc0);
+  float min_sum = 0.0f;
+  if constexpr (Tr::kHasMin) {  // m_w * s_a per block, 8 blocks per step (halves gathered, F16C-converted)
+    int64_t i = 0;
+    __m256 macc = _mm256_setzero_ps();
+    const __m256i wi = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                          _mm256_set1_epi32(int(sizeof(typename Tr::Block))));
+    const __m256i ai = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                          _mm256_set1_epi32(int(sizeof(ActBlock))));
+    const __m256i lo16 = _mm256_set1_epi32(0xffff);
+    for (; i + 8 <= nb; i += 8) {
+      // 32-bit gathers at the m / s fields (offset 2); the low 16 bits are the half
+      const auto* wp = reinterpret_cast<const int*>(reinterpret_cast<const uint8_t*>(w + i) + 2);
+      const auto* ap = reinterpret_cast<const int*>(reinterpret_cast<const uint8_t*>(a + i) + 2);
+      const __m256i mh = _mm256_and_si256(_mm256_i32gather_epi32(wp, wi, 1), lo16);
+      const __m256i sh = _mm256_and_si256(_mm256_i32gather_epi32(ap, ai, 1), lo16);
+      const __m128i mp = _mm_packus_epi32(_mm256_castsi256_si128(mh), _mm256_extracti128_si256(mh, 1));
+      const __m128i sp = _mm_packus_epi32(_mm256_castsi256_si128(sh), _mm256_extracti128_si256(sh, 1));
+      macc = _mm256_fmadd_ps(_mm256_cvtph_ps(mp), _mm256_cvtph_ps(sp), macc);
+    }
+    min_sum = hsum(macc);
+    for (; i < nb; ++i) min_sum += _cvtsh_ss(w[i].m) * _cvtsh_ss(a[i].s);
+  }
+  return hsum(_mm256_add_ps(acc0, acc1)) + min_sum;
 }
 
-// 16 int32 lanes times per-lane int32 scales: VNNI sums are int32 already, so scale with a multiply.
+// acc + the u8*s8 products of 64 bytes, pairwise summed to int16 and scaled by per-lane int16 scales
+// into 16 int32 lanes. VNNI's VPDPWSSD fuses the scaling multiply-add with the accumulation (a VPDPBUSD
+// first would leave int32 sums that need a slow VPMULLD to scale).
 template <bool kVnni>
-__m512i scaled_u8s8(__m512i u, __m512i s, __m512i scales32, __m512i scales16) {
+__m512i acc_scaled_u8s8(__m512i acc, __m512i u, __m512i s, __m512i scales16) {
+  const __m512i p = _mm512_maddubs_epi16(u, s);  // |pair| <= 2 * 63 * 127: no saturation
   if constexpr (kVnni) {
-    return _mm512_mullo_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u, s), scales32);
+    return _mm512_dpwssd_epi32(acc, p, scales16);
   } else {
-    return _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), scales16);  // scale the int16 pair sums
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(p, scales16));
   }
 }
 
 // Per-lane scale vectors for two 32-element runs with scales s0 (first 256 bits) and s1.
-__m512i split32(int s0, int s1) { return concat(_mm256_set1_epi32(s0), _mm256_set1_epi32(s1)); }
 __m512i split16(int s0, int s1) {
   return concat(_mm256_set1_epi16(int16_t(s0)), _mm256_set1_epi16(int16_t(s1)));
 }
@@ -110,8 +115,7 @@ float dot_q45_k(const void* row, const void* act, int64_t n) {
       }
       // elements 64c..64c+63 in order: low nibbles (sub-block 2c) then high nibbles (2c+1)
       const int s0 = s.sc[2 * c], s1 = s.sc[2 * c + 1];
-      sumi = _mm512_add_epi32(sumi, scaled_u8s8<kVnni>(concat(lo, hi), load64(a[b].qs + 64 * c),
-                                                       split32(s0, s1), split16(s0, s1)));
+      sumi = acc_scaled_u8s8<kVnni>(sumi, concat(lo, hi), load64(a[b].qs + 64 * c), split16(s0, s1));
     }
     acc = _mm512_fmadd_ps(_mm512_set1_ps(a[b].d * _cvtsh_ss(w[b].d)), _mm512_cvtepi32_ps(sumi), acc);
     acc_m += a[b].d * _cvtsh_ss(w[b].dmin) * float(k_min_sum(s, a[b]));
@@ -135,12 +139,9 @@ float dot_q6_k(const void* row, const void* act, int64_t n) {
       q6_runs(w[b], h, q);
       for (int k = 0; k < 4; k += 2) {
         const int8_t* sc = w[b].scales + 8 * h + 2 * k;
-        const __m512i s32 = _mm512_setr_epi32(sc[0], sc[0], sc[0], sc[0], sc[1], sc[1], sc[1], sc[1],
-                                              sc[2], sc[2], sc[2], sc[2], sc[3], sc[3], sc[3], sc[3]);
         const __m512i s16 = concat(_mm256_set_m128i(_mm_set1_epi16(sc[1]), _mm_set1_epi16(sc[0])),
                                    _mm256_set_m128i(_mm_set1_epi16(sc[3]), _mm_set1_epi16(sc[2])));
-        sumi = _mm512_add_epi32(sumi, scaled_u8s8<kVnni>(concat(q[k], q[k + 1]),
-                                                         load64(a[b].qs + 128 * h + 32 * k), s32, s16));
+        sumi = acc_scaled_u8s8<kVnni>(sumi, concat(q[k], q[k + 1]), load64(a[b].qs + 128 * h + 32 * k), s16);
       }
     }
     const int total = _mm512_reduce_add_epi32(sumi) - 32 * offset;
@@ -203,11 +204,11 @@ struct Table {
     k[i++] = from(TT::kF32, dot_float<TT::kF32>);
     k[i++] = from(TT::kF16, dot_float<TT::kF16>);
     k[i++] = from(TT::kBF16, dot_float<TT::kBF16>);
-    k[i++] = from(TT::kQ4_0, dot_32<TT::kQ4_0, kVnni>);
-    k[i++] = from(TT::kQ4_1, dot_32<TT::kQ4_1, kVnni>);
-    k[i++] = from(TT::kQ5_0, dot_32<TT::kQ5_0, kVnni>);
-    k[i++] = from(TT::kQ5_1, dot_32<TT::kQ5_1, kVnni>);
-    k[i++] = from(TT::kQ8_0, dot_32<TT::kQ8_0, kVnni>);
+    k[i++] = from(TT::kQ4_0, kVnni ? dot_32_vnni<TT::kQ4_0> : avx2_kernels(TT::kQ4_0)->dot);
+    k[i++] = from(TT::kQ4_1, kVnni ? dot_32_vnni<TT::kQ4_1> : avx2_kernels(TT::kQ4_1)->dot);
+    k[i++] = from(TT::kQ5_0, kVnni ? dot_32_vnni<TT::kQ5_0> : avx2_kernels(TT::kQ5_0)->dot);
+    k[i++] = from(TT::kQ5_1, kVnni ? dot_32_vnni<TT::kQ5_1> : avx2_kernels(TT::kQ5_1)->dot);
+    k[i++] = from(TT::kQ8_0, kVnni ? dot_32_vnni<TT::kQ8_0> : avx2_kernels(TT::kQ8_0)->dot);
     k[i++] = from(TT::kQ4_K, dot_q45_k<false, kVnni>);
     k[i++] = from(TT::kQ5_K, dot_q45_k<true, kVnni>);
     k[i++] = from(TT::kQ6_K, dot_q6_k<kVnni>);
