@@ -49,16 +49,14 @@ float dot_32(const void* row, const void* act, int64_t n) {
 // 32 int8 (signed or unsigned) -> 4x8 floats, y = d*q (+ m), stored to y[0..32).
 template <bool kSigned, bool kMin>
 void store_scaled(__m256i q, float d, float m, float* y) {
-  const __m128i halves[2] = {_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1)};
+  const __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
+  const __m128i bytes[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};  // 8 quants each
   const __m256 vd = _mm256_set1_ps(d), vm = _mm256_set1_ps(m);
-  for (int h = 0; h < 2; ++h) {
-    for (int k = 0; k < 2; ++k) {
-      const __m128i bytes = _mm_srli_si128(halves[h], 8 * k);
-      const __m256i i32 = kSigned ? _mm256_cvtepi8_epi32(bytes) : _mm256_cvtepu8_epi32(bytes);
-      __m256 v = _mm256_mul_ps(vd, _mm256_cvtepi32_ps(i32));
-      if constexpr (kMin) v = _mm256_add_ps(v, vm);
-      _mm256_storeu_ps(y + 16 * h + 8 * k, v);
-    }
+  for (int k = 0; k < 4; ++k) {
+    const __m256i i32 = kSigned ? _mm256_cvtepi8_epi32(bytes[k]) : _mm256_cvtepu8_epi32(bytes[k]);
+    __m256 v = _mm256_mul_ps(vd, _mm256_cvtepi32_ps(i32));
+    if constexpr (kMin) v = _mm256_add_ps(v, vm);
+    _mm256_storeu_ps(y + 8 * k, v);
   }
 }
 
