@@ -40,7 +40,8 @@ struct TypeKernels {
   // Format the activations are converted to before `dot` (e.g. Q8_0 for 32-blocks, Q8_K for K-quants,
   // F32 for float weights, where quantize_act copies).
   TensorType act_type;
-  // n elements; n a multiple of block_elems of the type involved. Pointers need no alignment.
+  // n elements; n a multiple of block_elems of the type involved. Quantized data (void*) may sit at any
+  // byte address; float arrays need only float alignment (4 bytes).
   void (*dequantize)(const void* src, float* dst, int64_t n);
   void (*quantize_act)(const float* x, void* dst, int64_t n);
   // dot(row of n weights, activations converted by quantize_act) -> float

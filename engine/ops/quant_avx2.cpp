@@ -234,7 +234,11 @@ float dot_float(const void* row, const void* act, int64_t n) {
       acc[k] = _mm256_fmadd_ps(load8<T>(p, i + 8 * k), _mm256_loadu_ps(x + i + 8 * k), acc[k]);
   for (; i + 8 <= n; i += 8) acc[0] = _mm256_fmadd_ps(load8<T>(p, i), _mm256_loadu_ps(x + i), acc[0]);
   float sum = hsum(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
-  for (; i < n; ++i) sum += load1<T>(p, i) * x[i];
+  for (; i < n; ++i) {
+    float xi;  // act is a byte buffer (quantize_act output), possibly not float-aligned
+    std::memcpy(&xi, x + i, 4);
+    sum += load1<T>(p, i) * xi;
+  }
   return sum;
 }
 
@@ -246,7 +250,9 @@ void dequantize_float(const void* src, float* dst, int64_t n) {
   for (; i < n; ++i) dst[i] = load1<T>(p, i);
 }
 
-void copy_f32(const float* x, void* dst, int64_t n) { std::memcpy(dst, x, size_t(n) * sizeof(float)); }
+void copy_f32(const float* x, void* dst, int64_t n) {
+  if (n > 0) std::memcpy(dst, x, size_t(n) * sizeof(float));  // n = 0 may come with null pointers
+}
 
 template <TT T>
 constexpr TypeKernels k32{T, BlockTraits<T>::kAct, dequantize_32<T>,
