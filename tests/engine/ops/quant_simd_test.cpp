@@ -197,6 +197,28 @@ TEST_P(QuantSimd, DequantizeRowsMatchesPerRow) {
   }
 }
 
+// matvec over a row range writes y[r - row_begin] for exactly those rows.
+TEST_P(QuantSimd, MatvecRowRange) {
+  std::mt19937 rng(66);
+  const TensorType t = TensorType::kQ4_1;
+  const int64_t n = 64, rows = 5;
+  std::vector<uint8_t> w;
+  for (int r = 0; r < rows; ++r) {
+    const auto row = testing::random_row(t, n, rng, Scales::kNormal);
+    w.insert(w.end(), row.begin(), row.end());
+  }
+  const auto& k = simd_kernels(t);
+  const auto x = testing::random_acts(n, rng, Scales::kNormal);
+  std::vector<uint8_t> q(act_bytes(t, n));
+  k.quantize_act(x.data(), q.data(), n);
+  std::vector<float> y(4, -9.0f);
+  matvec(k, w.data(), row_bytes(t, n), q.data(), y.data(), n, 2, 5);
+  for (int r = 2; r < 5; ++r) EXPECT_EQ(y[size_t(r - 2)], k.dot(w.data() + r * row_bytes(t, n), q.data(), n)) << r;
+  EXPECT_EQ(y[3], -9.0f);  // nothing past row_end - row_begin
+  matvec(k, w.data(), row_bytes(t, n), q.data(), y.data(), n, 3, 3);  // empty range writes nothing
+  EXPECT_EQ(y[3], -9.0f);
+}
+
 // Guards against a table silently falling back: every weight type has its own dot on this ISA.
 TEST_P(QuantSimd, EveryWeightTypeHasSimdDot) {
   for (TensorType t : kAllTypes) {
