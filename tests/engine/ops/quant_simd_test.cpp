@@ -224,8 +224,9 @@ TEST_P(QuantSimd, EveryWeightTypeHasSimdDot) {
   for (TensorType t : kAllTypes) {
     if (t == TensorType::kQ8_1 || t == TensorType::kQ8_K) continue;  // activation formats only
     EXPECT_NE(simd_kernels(t).dot, kernels(t, Isa::kScalar).dot) << type_info(t).name;
-    if (GetParam() == Variant::kAvx512 && has_avx512_vnni() && t != TensorType::kQ8_0 && type_info(t).block_elems > 1)
+    if (GetParam() == Variant::kAvx512 && has_avx512_vnni() && t != TensorType::kQ8_0 && type_info(t).block_elems > 1) {
       EXPECT_NE(simd_kernels(t).dot, kernels(t, Isa::kAvx2).dot) << type_info(t).name << ": VNNI dot expected";
+    }
     EXPECT_EQ(simd_kernels(t).act_type, kernels(t, Isa::kScalar).act_type) << type_info(t).name;
   }
 }
