@@ -21,7 +21,7 @@ enum class TensorType : uint32_t {
 };
 
 enum class Isa { kScalar, kAvx2, kAvx512 };
-Isa detect_isa();                 // best ISA this CPU supports (AVX-512 needs F, BW, VL; VNNI optional)
+Isa detect_isa();                 // best ISA this CPU supports (AVX-512 needs F, BW, VL, DQ; VNNI optional)
 bool has_avx512_vnni();           // whether the AVX-512 kernels use VPDPBUSD (chosen at run time)
 const char* isa_name(Isa isa);
 
