@@ -22,7 +22,7 @@ namespace {
 using detail::is_space;
 
 // Boundary strength at a unit's end.
-enum Strength : uint8_t { kByte = 0, kWord = 1, kSentence = 2, kParagraph = 3, kHeading = 4 };
+enum Strength : uint8_t { kByte = 0, kWord, kLine, kSentence, kParagraph, kHeading };
 
 struct Unit {
   int64_t end = 0;  // the unit is [previous unit's end, end)
@@ -82,16 +82,17 @@ class Splitter {
 
   void push(int64_t end, int tokens, uint8_t strength) { units_.push_back({end, tokens, strength}); }
 
+  // A paragraph is not counted whole: its sentences are (each byte counted once), and the packer
+  // treats the last sentence's end as a paragraph boundary.
   void paragraph(int64_t a, int64_t b) {
-    int tokens = count(a, b);
-    if (tokens <= target_) return push(b, tokens, kParagraph);
     sentences(a, b);
-    units_.back().strength = kParagraph;
+    if (!units_.empty()) units_.back().strength = kParagraph;
   }
 
-  // Sentence ends: after . ! ? (and closing quotes/brackets) followed by whitespace, and at line ends.
-  // For code the lines are the sentences; a line starting at column 0 with a word character is likely a
-  // new top-level definition and counts as a paragraph-strength boundary.
+  // Sentence ends: after . ! ? (and closing quotes/brackets) followed by whitespace; line ends are weaker
+  // boundaries in prose (hard-wrapped text), unless a sentence ends there. For code the lines are the
+  // sentences; a line starting at column 0 with a word character is likely a new top-level definition
+  // and counts as a paragraph-strength boundary.
   void sentences(int64_t a, int64_t b) {
     int64_t s = a;
     for (int64_t i = a; i < b; ++i) {
@@ -100,15 +101,20 @@ class Splitter {
       uint8_t strength = kSentence;
       if (c == '\n') {
         end = true;
-        if (code_ && i + 1 < b) {
-          auto next = static_cast<unsigned char>(t_[i + 1]);
-          if (std::isalpha(next) || next == '_') strength = kParagraph;
+        if (code_) {
+          if (i + 1 < b) {
+            auto next = static_cast<unsigned char>(t_[i + 1]);
+            if (std::isalpha(next) || next == '_') strength = kParagraph;
+          }
+        } else if (i == a || std::strchr(".!?:;\"')", t_[i - 1]) == nullptr) {
+          strength = kLine;
         }
       } else if (!code_ && (c == '.' || c == '!' || c == '?')) {
         int64_t j = i + 1;
         while (j < b && (t_[j] == '"' || t_[j] == '\'' || t_[j] == ')' || t_[j] == ']')) ++j;
         if (j < b && is_space(t_[j])) {
-          while (j < b && is_space(t_[j]) && t_[j] != '\n') ++j;
+          while (j < b && (t_[j] == ' ' || t_[j] == '\t')) ++j;
+          if (j < b && t_[j] == '\n') ++j;
           i = j - 1;
           end = true;
         }
