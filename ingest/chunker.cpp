@@ -154,7 +154,7 @@ class Splitter {
       int64_t len = std::max<int64_t>(1, (b - a) * target_ / std::max(tokens, 1));
       int64_t e = std::min(b, a + len);
       for (;;) {
-        while (e < b && e > a + 1 && (static_cast<unsigned char>(t_[e]) & 0xC0) == 0x80) --e;
+        e = char_boundary(a, e, b);
         int c = count(a, e);
         if (c <= target_ || e - a <= 4) {
           push(e, c, kByte);
@@ -165,6 +165,17 @@ class Splitter {
       tokens = count(e, b);
       a = e;
     }
+  }
+
+  bool continuation(int64_t i) const { return (static_cast<unsigned char>(t_[i]) & 0xC0) == 0x80; }
+  // The nearest character start at or before e (but after a), else the first one after a.
+  int64_t char_boundary(int64_t a, int64_t e, int64_t b) const {
+    int64_t back = e;
+    while (back > a && back < b && continuation(back)) --back;
+    if (back > a) return back;
+    int64_t fwd = a + 1;
+    while (fwd < b && continuation(fwd)) ++fwd;
+    return fwd;
   }
 
   std::string_view t_;
