@@ -283,11 +283,12 @@ std::vector<Chunk> chunk_document(const Document& doc, const TokenCounter& count
     size_t j = i;
     int acc = carried;
     while (j < units.size() && acc + units[j].tokens <= target) acc += units[j++].tokens;
-    if (j == i) {  // the overlap leaves no room for the next unit: drop it
+    if (j == i && carried > 0) {  // the overlap leaves no room for the next unit: drop it
       start = unit_start(i);
       carried = 0;
       continue;
     }
+    if (j == i) ++j;  // a unit over budget on its own (a few bytes under a tiny target): take it anyway
     size_t k = j - 1;
     if (j < units.size()) {  // full: end at the strongest boundary in the second half
       int a = carried, best = -1;

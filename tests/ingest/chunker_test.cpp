@@ -146,6 +146,17 @@ TEST(Chunker, LongWordsSplitOnCharacterBoundaries) {
   check_invariants(doc, chunks, count, {100, 10});
 }
 
+TEST(Chunker, TinyTargetsTerminate) {
+  // Units of a few bytes may exceed a 1-token budget ("?!?!" counts 2); the chunker must still advance.
+  Document doc = read_bytes("?!?!?!?! a.b.c.d \u00e9\u00e9\u00e9 word", "tiny.txt", {});
+  for (int target : {1, 2, 3}) {
+    std::vector<Chunk> chunks = chunk_document(doc, approximate_token_counter(), {target, 1});
+    ASSERT_FALSE(chunks.empty());
+    for (size_t i = 1; i < chunks.size(); ++i) EXPECT_GT(chunks[i].start, chunks[i - 1].start);
+    EXPECT_EQ(chunks.back().end, static_cast<int64_t>(doc.text.size()));
+  }
+}
+
 TEST(Chunker, PlugsInAnyCounterAndRejectsBadOptions) {
   Document doc = read_document(kData + "essay.txt", {});
   // A stand-in for a real tokenizer with different granularity: one token per 3 bytes.
