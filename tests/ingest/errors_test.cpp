@@ -139,5 +139,21 @@ TEST(BadInput, ZipBombDocx) {
                "while inflating word/document.xml", "liar.docx");
 }
 
+TEST(BadInput, ZipWithTooManyEntries) {
+  // 20,000 empty entries: tiny on disk, but an object per entry for the zip parser.
+  std::ostringstream out;
+  Poco::Zip::Compress zip(out, true);
+  for (int i = 0; i < 20000; ++i) {
+    std::istringstream empty("");
+    std::string name = std::to_string(i);
+    name += ".xml";
+    zip.addFile(empty, Poco::DateTime(2024, 1, 1), name, Poco::Zip::ZipCommon::CM_STORE);
+  }
+  std::istringstream doc("<w:document/>");
+  zip.addFile(doc, Poco::DateTime(2024, 1, 1), "word/document.xml");
+  zip.close();
+  expect_error([&] { read_bytes(out.str(), "many.docx", {}); }, ErrorKind::kResourceExhausted, "entries", "many.docx");
+}
+
 }  // namespace
 }  // namespace hayloft::ingest
