@@ -199,6 +199,22 @@ TEST(Encodings, Utf8BomIsStripped) {
   EXPECT_EQ(doc.metadata.at("encoding"), "utf-8-bom");
 }
 
+TEST(Html, DeclaredCharsetDecidesSingleByteFallback) {
+  std::string latin = "<html><head><meta charset=\"iso-8859-1\"></head><body><p>caf\xe9</p></body></html>";
+  EXPECT_EQ(read_bytes(latin, "l.html", {}).text, "caf\u00e9");
+  std::string cyrillic = "<html><head><meta charset=\"windows-1251\"></head><body><p>\xcf\xf0\xe8</p></body></html>";
+  try {
+    read_bytes(cyrillic, "c.html", {});
+    FAIL() << "windows-1251 page decoded as Windows-1252";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUnsupported);
+    EXPECT_NE(e.message().find("windows-1251"), std::string::npos);
+  }
+  // Declared charsets do not matter when the bytes are valid UTF-8.
+  std::string utf8 = "<html><head><meta charset=\"windows-1251\"></head><body><p>caf\u00e9</p></body></html>";
+  EXPECT_EQ(read_bytes(utf8, "u.html", {}).text, "caf\u00e9");
+}
+
 TEST(Sniffing, ContentBeatsExtension) {
   std::string html = "<!DOCTYPE html><html><head><title>T</title></head><body><p>x</p></body></html>";
   EXPECT_EQ(read_bytes(html, "notes.txt", {}).type, DocType::kHtml);
