@@ -8,6 +8,10 @@
 #include <string_view>
 #include <vector>
 
+namespace hayloft::config {
+struct IngestConfig;
+}
+
 namespace hayloft::ingest {
 
 enum class DocType { kText, kMarkdown, kHtml, kPdf, kDocx, kCode };
@@ -110,5 +114,10 @@ struct WalkOptions {
 // Files named directly are always taken. Symlinked files are followed, symlinked folders are not.
 // A missing path → Error{kNotFound}.
 std::vector<std::string> list_files(const std::vector<std::string>& paths, const WalkOptions& options);
+
+// The options above, from the "ingest" section of the config.
+ReadOptions read_options(const config::IngestConfig& config);
+ChunkOptions chunk_options(const config::IngestConfig& config);
+WalkOptions walk_options(const config::IngestConfig& config);
 
 }  // namespace hayloft::ingest

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config/config.hpp"
 #include "ingest/ingest.hpp"
 #include "util/util.hpp"
 
@@ -68,6 +69,15 @@ TEST_F(ListFiles, ExplicitFilesMissingRootsAndDuplicates) {
     EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
     EXPECT_EQ(e.context(), root_ + "/nope");
   }
+}
+
+TEST_F(ListFiles, DefaultConfigOptions) {
+  config::Config config = config::load();
+  auto files = rel(list_files({root_}, walk_options(config.ingest)));
+  EXPECT_EQ(files, (std::vector<std::string>{"a.md", "b.txt", "link.md", "sub/c.md", "sub/deep/d.md",
+                                             "sub/deep/e.py", "x1.md", "x12.md"}));
+  EXPECT_EQ(chunk_options(config.ingest).target_tokens, config.ingest.chunk_tokens);
+  EXPECT_EQ(read_options(config.ingest).max_uncompressed_bytes, config.ingest.max_uncompressed_bytes);
 }
 
 }  // namespace
