@@ -225,5 +225,29 @@ TEST(Sniffing, ContentBeatsExtension) {
   EXPECT_EQ(doc_type_name(DocType::kDocx), std::string("docx"));
 }
 
+TEST(Concurrency, ParallelReadsMatchSerialReads) {
+  // The index reads files on a pool: every reader (poppler, Poco Zip/XML included) must be reentrant.
+  const std::vector<std::string> names = {"essay.txt", "guide.md", "page.html", "report.pdf", "memo.docx",
+                                          "hello.cpp", "latin1.txt", "utf16le.txt"};
+  std::vector<std::string> serial;
+  for (const auto& n : names) serial.push_back(read(n).text);
+  ThreadPool pool(4);
+  std::vector<std::string> parallel(names.size() * 8);
+  std::vector<std::string> failures(parallel.size());
+  pool.parallel_for(parallel.size(), [&](size_t i) {
+    try {
+      Document doc = read(names[i % names.size()]);
+      chunk_document(doc, approximate_token_counter(), {64, 8});
+      parallel[i] = doc.text;
+    } catch (const std::exception& e) {
+      failures[i] = e.what();
+    }
+  });
+  for (size_t i = 0; i < parallel.size(); ++i) {
+    EXPECT_EQ(failures[i], "");
+    EXPECT_EQ(parallel[i], serial[i % names.size()]) << names[i % names.size()];
+  }
+}
+
 }  // namespace
 }  // namespace hayloft::ingest
