@@ -253,105 +253,144 @@ class HeadingTracker {
   std::vector<const Heading*> stack_;
 };
 
+// Packs units into chunks (step 2 and 3 of the header comment).
+class Packer {
+ public:
+  Packer(const Document& doc, const TokenCounter& count, int target, int overlap, std::vector<Unit> units)
+      : t_(doc.text), count_(count), target_(target), overlap_(overlap), units_(std::move(units)),
+        headings_(doc.headings), mapper_(doc.source_map) {
+    for (const Heading& h : doc.headings) {  // a heading start is the strongest boundary
+      auto it = std::lower_bound(units_.begin(), units_.end(), h.text_start,
+                                 [](const Unit& u, int64_t p) { return u.end < p; });
+      if (it != units_.end() && it->end == h.text_start) it->strength = kHeading;
+    }
+  }
+
+  std::vector<Chunk> run() {
+    while (i_ < units_.size()) {
+      size_t j = fill();
+      if (j == i_) {  // the overlap leaves no room for the next unit: drop it
+        drop_overlap();
+        continue;
+      }
+      size_t k = j < units_.size() ? best_end(j) : j - 1;
+      int64_t cs = start_, ce = trim_end(units_[k].end);
+      while (cs < ce && is_space(t_[cs])) ++cs;
+      int tokens = count(cs, ce);
+      if (tokens > target_ && carried_ > 0) {  // the counter is not additive here: drop the overlap
+        drop_overlap();
+        continue;
+      }
+      while (tokens > target_ && k > i_) {  // still over: give back units one at a time
+        ce = trim_end(units_[--k].end);
+        tokens = count(cs, ce);
+      }
+      if (ce > cs) emit(cs, ce, tokens);
+      i_ = k + 1;
+      start_ = units_[k].end;
+      carried_ = 0;
+      if (ce > cs) carry_overlap(cs, ce);
+    }
+    return std::move(chunks_);
+  }
+
+ private:
+  int count(int64_t a, int64_t b) const { return b > a ? count_(t_.substr(a, b - a)) : 0; }
+  int64_t unit_start(size_t i) const { return i == 0 ? 0 : units_[i - 1].end; }
+  int64_t trim_end(int64_t e) const {
+    while (e > start_ && is_space(t_[e - 1])) --e;
+    return e;
+  }
+  void drop_overlap() {
+    start_ = unit_start(i_);
+    carried_ = 0;
+  }
+
+  // Greedy: one past the last unit that fits with the carried overlap. A single unit over budget on its
+  // own (a few bytes under a tiny target) is taken anyway when nothing is carried, so the loop advances.
+  size_t fill() const {
+    size_t j = i_;
+    int acc = carried_;
+    while (j < units_.size() && acc + units_[j].tokens <= target_) acc += units_[j++].tokens;
+    if (j == i_ && carried_ == 0) ++j;
+    return j;
+  }
+
+  // The chunk is full at unit j - 1: end at the strongest boundary in its second half (latest on ties).
+  size_t best_end(size_t j) const {
+    size_t k = j - 1;
+    int acc = carried_, best = -1;
+    for (size_t m = i_; m < j; ++m) {
+      acc += units_[m].tokens;
+      if ((acc >= target_ / 2 || m + 1 == j) && units_[m].strength >= best) {
+        best = units_[m].strength;
+        k = m;
+      }
+    }
+    return k;
+  }
+
+  void emit(int64_t cs, int64_t ce, int tokens) {
+    Chunk c;
+    c.ordinal = static_cast<int>(chunks_.size());
+    c.text = std::string(t_.substr(cs, ce - cs));
+    c.start = cs;
+    c.end = ce;
+    c.source_start = mapper_.start(cs);
+    c.source_end = std::max(c.source_start, mapper_.end(ce));
+    c.page = mapper_.page(cs);
+    c.heading_path = headings_.path_at(cs);
+    c.tokens = tokens;
+    chunks_.push_back(std::move(c));
+  }
+
+  // The next chunk starts up to overlap_ tokens back from ce, at a word start inside (cs, ce); no overlap
+  // across a heading. Words are counted one at a time (cheap), then the carried span once.
+  void carry_overlap(int64_t cs, int64_t ce) {
+    if (overlap_ <= 0 || i_ >= units_.size() || headings_.starts_at(unit_start(i_))) return;
+    int64_t p = ce, best = ce;
+    int sum = 0;
+    while (p > cs) {
+      int64_t q = p;
+      while (q > cs && is_space(t_[q - 1])) --q;
+      while (q > cs && !is_space(t_[q - 1])) --q;
+      if (q <= cs) break;  // never carry the whole chunk
+      sum += count(q, p);
+      if (sum > overlap_) break;
+      best = q;
+      p = q;
+    }
+    if (best < ce) {
+      start_ = best;
+      carried_ = count(best, unit_start(i_));
+    }
+  }
+
+  std::string_view t_;
+  const TokenCounter& count_;
+  int target_;
+  int overlap_;
+  std::vector<Unit> units_;
+  HeadingTracker headings_;
+  SourceMapper mapper_;
+  std::vector<Chunk> chunks_;
+  size_t i_ = 0;         // next unit to place
+  int64_t start_ = 0;    // where the next chunk starts (inside the previous one when overlapping)
+  int carried_ = 0;      // tokens of the overlap [start_, unit_start(i_))
+};
+
 }  // namespace
 
 std::vector<Chunk> chunk_document(const Document& doc, const TokenCounter& counter, const ChunkOptions& options) {
   if (options.target_tokens <= 0) {
-    throw Error(ErrorKind::kInvalidArgument, "chunk target must be positive, got " + std::to_string(options.target_tokens));
+    throw Error(ErrorKind::kInvalidArgument,
+                "chunk target must be positive, got " + std::to_string(options.target_tokens));
   }
   const TokenCounter count = counter ? counter : approximate_token_counter();
   const int target = options.target_tokens;
   const int overlap = std::clamp(options.overlap_tokens, 0, target / 2);
-  const std::string_view t = doc.text;
-  auto view = [&](int64_t a, int64_t b) { return t.substr(a, b - a); };
-
-  std::vector<Unit> units = Splitter(t, count, target, doc.type == DocType::kCode).run();
-  auto unit_start = [&](size_t i) { return i == 0 ? int64_t{0} : units[i - 1].end; };
-  HeadingTracker headings(doc.headings);
-  for (const Heading& h : doc.headings) {  // a heading start is the strongest boundary
-    auto it = std::lower_bound(units.begin(), units.end(), h.text_start,
-                               [](const Unit& u, int64_t p) { return u.end < p; });
-    if (it != units.end() && it->end == h.text_start) it->strength = kHeading;
-  }
-  SourceMapper mapper(doc.source_map);
-
-  std::vector<Chunk> chunks;
-  size_t i = 0;
-  int64_t start = 0;
-  int carried = 0;  // tokens of the overlap [start, unit_start(i))
-  while (i < units.size()) {
-    size_t j = i;
-    int acc = carried;
-    while (j < units.size() && acc + units[j].tokens <= target) acc += units[j++].tokens;
-    if (j == i && carried > 0) {  // the overlap leaves no room for the next unit: drop it
-      start = unit_start(i);
-      carried = 0;
-      continue;
-    }
-    if (j == i) ++j;  // a unit over budget on its own (a few bytes under a tiny target): take it anyway
-    size_t k = j - 1;
-    if (j < units.size()) {  // full: end at the strongest boundary in the second half
-      int a = carried, best = -1;
-      for (size_t m = i; m < j; ++m) {
-        a += units[m].tokens;
-        if ((a >= target / 2 || m + 1 == j) && units[m].strength >= best) {
-          best = units[m].strength;
-          k = m;
-        }
-      }
-    }
-    int64_t cs = start, ce = units[k].end;
-    while (cs < ce && is_space(t[cs])) ++cs;
-    while (ce > cs && is_space(t[ce - 1])) --ce;
-    int tokens = ce > cs ? count(view(cs, ce)) : 0;
-    if (tokens > target && carried > 0) {  // the counter is not additive here: drop the overlap
-      start = unit_start(i);
-      carried = 0;
-      continue;
-    }
-    while (tokens > target && k > i) {  // still over: give back units one at a time
-      ce = units[--k].end;
-      while (ce > cs && is_space(t[ce - 1])) --ce;
-      tokens = ce > cs ? count(view(cs, ce)) : 0;
-    }
-    if (ce > cs) {
-      Chunk c;
-      c.ordinal = static_cast<int>(chunks.size());
-      c.text = std::string(view(cs, ce));
-      c.start = cs;
-      c.end = ce;
-      c.source_start = mapper.start(cs);
-      c.source_end = std::max(c.source_start, mapper.end(ce));
-      c.page = mapper.page(cs);
-      c.heading_path = headings.path_at(cs);
-      c.tokens = tokens;
-      chunks.push_back(std::move(c));
-    }
-    i = k + 1;
-    start = units[k].end;
-    carried = 0;
-    if (overlap > 0 && i < units.size() && ce > cs && units[i].strength != kHeading &&
-        !headings.starts_at(unit_start(i))) {
-      // Walk back word by word from the chunk's end, summing word counts, while within the overlap.
-      int64_t p = ce, best_p = ce;
-      int sum = 0;
-      while (p > cs) {
-        int64_t q = p;
-        while (q > cs && is_space(t[q - 1])) --q;
-        while (q > cs && !is_space(t[q - 1])) --q;
-        if (q <= cs) break;  // never carry the whole chunk
-        sum += count(view(q, p));
-        if (sum > overlap) break;
-        best_p = q;
-        p = q;
-      }
-      if (best_p < ce) {
-        start = best_p;
-        carried = count(view(best_p, unit_start(i)));
-      }
-    }
-  }
-  return chunks;
+  std::vector<Unit> units = Splitter(doc.text, count, target, doc.type == DocType::kCode).run();
+  return Packer(doc, count, target, overlap, std::move(units)).run();
 }
 
 }  // namespace hayloft::ingest
