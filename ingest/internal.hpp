@@ -84,7 +84,7 @@ class TextBuilder {
 // lines trimmed, runs of spaces collapsed, line endings \n, 2+ blank lines → one blank line.
 std::string normalise_prose(std::string_view s);
 
-// Fills title-less documents with the file name's stem; sets headings' titles trimmed.
+// "docs/guide.md" → "guide": the title of a document whose format gives none.
 std::string file_stem(const std::string& name);
 std::string lower_extension(const std::string& name);  // ".md" → "md"; "" when none
 
