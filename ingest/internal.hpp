@@ -88,6 +88,11 @@ std::string normalise_prose(std::string_view s);
 std::string file_stem(const std::string& name);
 std::string lower_extension(const std::string& name);  // ".md" → "md"; "" when none
 
+// The approximate token counter: scalar reference (token_counter.cpp) and the AVX2 version used by
+// approximate_token_counter() (token_counter_avx2.cpp). Both give the same counts.
+int count_tokens_ref(std::string_view text);
+int count_tokens_avx2(std::string_view text);
+
 // Readers. Each fills doc.text, source_map, headings, title (when the format has one), language, etc.
 void read_plain(std::string_view bytes, Document& doc);     // kText
 void read_markdown(std::string_view bytes, Document& doc);  // kMarkdown

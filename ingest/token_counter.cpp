@@ -18,6 +18,7 @@
 #include <array>
 
 #include "ingest/ingest.hpp"
+#include "ingest/internal.hpp"
 
 namespace hayloft::ingest {
 namespace {
@@ -66,7 +67,11 @@ constexpr IncTable make_increments() {
 }
 constexpr IncTable kInc = make_increments();
 
-int count_approx(std::string_view s) {
+}  // namespace
+
+namespace detail {
+
+int count_tokens_ref(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
   int tokens = 0;
@@ -82,8 +87,9 @@ int count_approx(std::string_view s) {
   return tokens;
 }
 
-}  // namespace
+}  // namespace detail
 
-TokenCounter approximate_token_counter() { return count_approx; }
+// The AVX2 version (token_counter_avx2.cpp): same counts, several times faster.
+TokenCounter approximate_token_counter() { return detail::count_tokens_avx2; }
 
 }  // namespace hayloft::ingest

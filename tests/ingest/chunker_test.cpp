@@ -4,8 +4,10 @@
 #include <time.h>
 
 #include <algorithm>
+#include <random>
 
 #include "ingest/ingest.hpp"
+#include "ingest/internal.hpp"
 #include "util/util.hpp"
 
 namespace hayloft::ingest {
@@ -178,6 +180,30 @@ TEST(TokenCounter, ApproximatesWordsAndPunctuation) {
   EXPECT_EQ(count("2024"), 4);           // digits one by one
   EXPECT_GT(count("internationalisation"), 1);  // long words cost more
   EXPECT_EQ(count("a b") + count("c d"), count("a b c d"));  // additive across words
+}
+
+TEST(TokenCounter, Avx2MatchesScalarReference) {
+  // Random bytes biased towards the classes and run lengths that matter: long letter runs (extra tokens
+  // at positions 9, 14, ...), punctuation runs (odd positions), space runs, multi-byte UTF-8, controls;
+  // every length from 0 to 300 covers empty input, tails and runs across 64-byte blocks.
+  std::mt19937 rng(7);
+  const std::string alphabet = "aaaaaaaaaaaaaaaaZZZZ   \t\n\r.,;!?()--09\x01\x7f\xc3\xa9\xe4\xb8\xad\xff";
+  for (int len = 0; len <= 300; ++len) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::string s;
+      while (static_cast<int>(s.size()) < len) {
+        char c = alphabet[rng() % alphabet.size()];
+        s.append(1 + rng() % (rng() % 4 == 0 ? 40 : 3), c);  // sometimes long runs of one byte
+      }
+      s.resize(len);
+      ASSERT_EQ(detail::count_tokens_avx2(s), detail::count_tokens_ref(s)) << "len " << len << " trial " << trial;
+    }
+  }
+  std::string essay = read_file(kData + "essay.txt");
+  EXPECT_EQ(detail::count_tokens_avx2(essay), detail::count_tokens_ref(essay));
+  std::string word(1000, 'x');  // one 1000-letter run over many blocks
+  EXPECT_EQ(detail::count_tokens_avx2(word), detail::count_tokens_ref(word));
+  EXPECT_EQ(detail::count_tokens_ref(word), 1 + (1000 - 8 + 4) / 5);
 }
 
 TEST(Chunker, ThroughputFloor) {
