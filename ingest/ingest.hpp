@@ -53,9 +53,10 @@ struct Document {
   int64_t mtime = 0;         // seconds since the epoch
 };
 
-struct ReadOptions {
+struct ReadOptions {                           // a negative limit means none
   int64_t max_file_bytes = 64 << 20;           // larger files: Error{kResourceExhausted}
-  int64_t max_uncompressed_bytes = 256 << 20;  // DOCX inflate limit (zip-bomb guard)
+  int64_t max_uncompressed_bytes = 256 << 20;  // DOCX: total bytes inflated (zip-bomb guard), also at most
+                                               // 10,000 entries
 };
 
 // Reads one file, choosing the reader by content sniffing first and extension second. Text encodings:
