@@ -186,6 +186,15 @@ TEST_F(LibraryTest, ReaderReopensToSeeLaterCommits) {
   EXPECT_EQ(count_hits(reader, "zebras"), 6);
 }
 
+TEST_F(LibraryTest, ReaderOpenedBeforeFirstIngestSeesIt) {
+  Library reader = Library::open(home_.path(), cfg_, Library::Mode::kRead);
+  EXPECT_EQ(count_hits(reader, "zebras"), 0);
+  EXPECT_EQ(reader.keyword_index().chunk_total(), 0);
+  Library writer(home_.path(), cfg_);
+  run_ingest(writer, {files_ / "a.txt"});
+  EXPECT_EQ(count_hits(reader, "zebras"), 1);
+}
+
 TEST_F(LibraryTest, RepairFinishesPendingAddAndReplace) {
   int64_t cid = 0, old_id = 0, fresh_id = 0, new_id = 0;
   {
