@@ -247,7 +247,7 @@ struct IngestOptions {
   ingest::WalkOptions walk;
   ingest::ReadOptions read;
   ingest::ChunkOptions chunk;
-  int batch_documents = 64;  // documents per Xapian commit
+  int batch_documents = 64;   // documents per Xapian commit (512 measured slower: 6.1 s vs 4.0 s CPU on 5 MB)
   bool progress = true;      // util::Progress on stderr (only drawn on a tty)
 };
 
