@@ -13,7 +13,6 @@ consumer can tell a real divergence from a near-tie.
 import os
 import sys
 
-import jinja2
 import llama_cpp
 import numpy as np
 
@@ -76,9 +75,7 @@ def greedy(llm, vocab, ids):
 
 
 def chat_prompt(llm):
-    template = llm.metadata["tokenizer.chat_template"]
-    env = jinja2.Environment(keep_trailing_newline=True)
-    return env.from_string(template).render(messages=CHAT_MESSAGES, add_generation_prompt=True)
+    return common.render_chat(llm.metadata["tokenizer.chat_template"], CHAT_MESSAGES, True)
 
 
 def run_model(name):
