@@ -78,3 +78,9 @@ def render_chat(template, messages, add_generation_prompt, bos_token="", eos_tok
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     return env.from_string(template).render(messages=messages, add_generation_prompt=add_generation_prompt,
                                             bos_token=bos_token, eos_token=eos_token)
+
+
+def display_path(name):
+    """Stable path recorded in fixtures, independent of HAYLOFT_MODELS_DIR."""
+    base = os.path.basename(MODEL_FILES[name])
+    return f"tests/data/engine/{base}" if name.startswith("tiny-") else f"models/{base}"

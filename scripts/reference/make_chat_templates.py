@@ -36,7 +36,7 @@ def main():
                 ids = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
                 cases.append({"messages": messages, "add_generation_prompt": agp, "prompt": prompt,
                               "ids": ids})
-        out["models"][name] = {"gguf": os.path.relpath(path, common.ROOT), "chat_template": template,
+        out["models"][name] = {"gguf": common.display_path(name), "chat_template": template,
                                "bos_token": bos, "eos_token": eos, "cases": cases}
     common.write_json(os.path.join(common.OUT, "chat_templates.json"), out)
 
