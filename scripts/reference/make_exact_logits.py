@@ -14,17 +14,54 @@ import os
 import sys
 
 import numpy as np
+from gguf import GGMLQuantizationType as T
 from gguf import GGUFReader, quants
 
 import common
 
 
 def load(path):
+    """Returns arch, hyper-parameters, float64 weights, and `emu` (per-tensor GGML type, plus the
+    per-block minimum m [rows, cols/32] of Q4_1/Q5_1 tensors) for the llama.cpp emulation."""
     r = GGUFReader(path)
     w = {t.name: quants.dequantize(t.data, t.tensor_type).astype(np.float64) for t in r.tensors}
     arch = r.fields["general.architecture"].contents()
     hp = {k.split(".", 1)[1]: r.fields[k].contents() for k in r.fields if k.startswith(arch + ".")}
-    return arch, hp, w
+    emu = {"types": {t.name: t.tensor_type for t in r.tensors}, "m": {}}
+    for t in r.tensors:
+        if t.tensor_type in (T.Q4_1, T.Q5_1):  # block: f16 d, f16 m, ... (20 or 24 bytes)
+            blocks = np.asarray(t.data).reshape(t.data.shape[0], -1, 20 if t.tensor_type == T.Q4_1 else 24)
+            emu["m"][t.name] = blocks[:, :, 2:4].copy().view(np.float16)[..., 0].astype(np.float64)
+    return arch, hp, w, emu
+
+
+def f16(x):
+    return x.astype(np.float16).astype(np.float64)
+
+
+def q8_blocks(x):
+    """ggml quantize_row_q8_0/q8_1 over blocks of 32: d = amax/127 (f32), q = round(x/d), d stored f16.
+    Returns q [n, 32], d [n, 1] (f32)."""
+    xs = x.reshape(-1, 32).astype(np.float32)
+    d = (np.abs(xs).max(1, keepdims=True) / 127).astype(np.float32)
+    inv = np.where(d > 0, 1 / np.where(d > 0, d, 1), 0).astype(np.float32)
+    return np.round(xs * inv).astype(np.float64), d.astype(np.float64)
+
+
+def matmul(h, w, name, emu):
+    """h [T, in] @ w[name].T. With emu, reproduce llama.cpp's CPU vec_dot input rounding: F16 weights
+    see f16 activations; Q4_0/Q5_0/Q8_0 see Q8_0 activations; Q4_1/Q5_1 see Q8_1 activations whose
+    stored sum s = f16(d * sum(q)) feeds the weight minimum term."""
+    if emu is None or emu["types"][name] == T.F32:
+        return h @ w[name].T
+    if emu["types"][name] in (T.F16, T.BF16):
+        return f16(h) @ w[name].T
+    q, d = q8_blocks(h)
+    y = (q * f16(d)).reshape(h.shape) @ w[name].T
+    if name in emu["m"]:
+        sq = q.sum(1, keepdims=True)
+        y = y + (f16(sq * d) - sq * f16(d)).reshape(h.shape[0], -1) @ emu["m"][name].T
+    return y
 
 
 def rmsnorm(x, g, eps):
@@ -41,7 +78,11 @@ def rope_neox(x, pos, base):
     return np.concatenate([a * cos - b * sin, a * sin + b * cos], -1)
 
 
-def forward(arch, hp, w, ids):
+def forward(arch, hp, w, ids, emu=None):
+    """Logits [T, n_vocab]. emu=None: exact float64 math. emu from load(): llama.cpp's CPU rounding
+    (quantized activations, f16 K/V cache, f16 q in KQ, f16 probabilities in KQ*V)."""
+    mm = lambda h, name: matmul(h, w, name, emu)
+    rnd = f16 if emu is not None else (lambda a: a)
     T, E = len(ids), hp["embedding_length"]
     H, KV, D = hp["attention.head_count"], hp["attention.head_count_kv"], hp["attention.key_length"]
     eps, base = hp["attention.layer_norm_rms_epsilon"], hp["rope.freq_base"]
@@ -51,26 +92,26 @@ def forward(arch, hp, w, ids):
     for i in range(hp["block_count"]):
         p = f"blk.{i}."
         h = rmsnorm(x, w[p + "attn_norm.weight"], eps)
-        q = h @ w[p + "attn_q.weight"].T + w.get(p + "attn_q.bias", 0)
-        k = h @ w[p + "attn_k.weight"].T + w.get(p + "attn_k.bias", 0)
-        v = h @ w[p + "attn_v.weight"].T + w.get(p + "attn_v.bias", 0)
+        q = mm(h, p + "attn_q.weight") + w.get(p + "attn_q.bias", 0)
+        k = mm(h, p + "attn_k.weight") + w.get(p + "attn_k.bias", 0)
+        v = mm(h, p + "attn_v.weight") + w.get(p + "attn_v.bias", 0)
         q, k, v = q.reshape(T, H, D), k.reshape(T, KV, D), v.reshape(T, KV, D)
         if arch == "qwen3":
             q = rmsnorm(q, w[p + "attn_q_norm.weight"], eps)
             k = rmsnorm(k, w[p + "attn_k_norm.weight"], eps)
-        q, k = rope_neox(q, pos, base), rope_neox(k, pos, base)
+        q, k, v = rnd(rope_neox(q, pos, base)), rnd(rope_neox(k, pos, base)), rnd(v)
         out = np.empty((T, H, D))
         for hd in range(H):
             kv = hd // (H // KV)                             # GQA: consecutive q heads share a kv head
             s = q[:, hd] @ k[:, kv].T / np.sqrt(D) + mask
             s = np.exp(s - s.max(-1, keepdims=True))
-            out[:, hd] = (s / s.sum(-1, keepdims=True)) @ v[:, kv]
-        x = x + out.reshape(T, H * D) @ w[p + "attn_output.weight"].T
+            out[:, hd] = rnd(s / s.sum(-1, keepdims=True)) @ v[:, kv]
+        x = x + mm(out.reshape(T, H * D), p + "attn_output.weight")
         h = rmsnorm(x, w[p + "ffn_norm.weight"], eps)
-        g = h @ w[p + "ffn_gate.weight"].T
-        x = x + ((g / (1 + np.exp(-g))) * (h @ w[p + "ffn_up.weight"].T)) @ w[p + "ffn_down.weight"].T
-    out_w = w.get("output.weight", w["token_embd.weight"])
-    return rmsnorm(x, w["output_norm.weight"], eps) @ out_w.T
+        g = mm(h, p + "ffn_gate.weight")
+        x = x + mm((g / (1 + np.exp(-g))) * mm(h, p + "ffn_up.weight"), p + "ffn_down.weight")
+    out_name = "output.weight" if "output.weight" in w else "token_embd.weight"
+    return mm(rmsnorm(x, w["output_norm.weight"], eps), out_name)
 
 
 def exact_greedy(arch, hp, w, ids, n):
@@ -87,7 +128,7 @@ def exact_greedy(arch, hp, w, ids, n):
 
 def main(names):
     for name in names:
-        arch, hp, w = load(common.MODEL_FILES[name])
+        arch, hp, w, emu = load(common.MODEL_FILES[name])
         ref = json.load(open(os.path.join(common.OUT, f"logits_{name}.json")))
         prompts = []
         llama_greedy = json.load(open(os.path.join(common.OUT, f"greedy_{name}.json")))["runs"]
@@ -96,6 +137,8 @@ def main(names):
             got = np.fromfile(os.path.join(common.OUT, p["bin"]), "<f2").reshape(p["n_pos"], -1)
             diff = np.abs(exact - got.astype(np.float64))
             agree = int((exact.argmax(-1) == got.argmax(-1)).sum())
+            emu_diff = np.abs(forward(arch, hp, w, p["ids"], emu)[: p["n_pos"]] - got.astype(np.float64))
+            print(f"  llama.cpp-rounding emulation: max|emu-llama.cpp| {emu_diff.max():.4f}", file=sys.stderr)
             print(f"{name} {p['name']}: max|exact-llama.cpp| {diff.max():.4f} mean {diff.mean():.4f} "
                   f"(logit std {exact.std():.2f}), argmax agree {agree}/{p['n_pos']}", file=sys.stderr)
             bin_name = f"logits_{name}_p{k}.exact.bin"
@@ -108,7 +151,8 @@ def main(names):
                             "greedy_first_divergence_from_llama_cpp": same,
                             "max_abs_diff_vs_llama_cpp": round(float(diff.max()), 4),
                             "mean_abs_diff_vs_llama_cpp": round(float(diff.mean()), 4),
-                            "argmax_agree_with_llama_cpp": agree})
+                            "argmax_agree_with_llama_cpp": agree,
+                            "max_abs_diff_llama_emulation_vs_llama_cpp": round(float(emu_diff.max()), 4)})
         common.write_json(os.path.join(common.OUT, f"exact_{name}.json"), {
             "model": name, "gguf": common.display_path(name), "n_vocab": int(exact.shape[1]),
             "dtype": "float32 little-endian", "layout": "[n_pos, n_vocab] row-major",
