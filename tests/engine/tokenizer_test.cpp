@@ -77,6 +77,24 @@ TEST_P(TokenizerFixture, IdsMatchLlamaCpp) {
   EXPECT_GT(checked, 10);
 }
 
+// 400 seeded random strings per model (scripts/reference/make_tokenizer_random.py).
+TEST_P(TokenizerFixture, RandomStringsMatchLlamaCpp) {
+  std::string name = GetParam().fixture;
+  std::string path = std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/engine/tokenizer_random_" + name.substr(10);
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << path;
+  auto random = nlohmann::json::parse(in);
+  int mismatches = 0;
+  for (const auto& c : random["cases"]) {
+    std::string text = c["text"];
+    auto ids = tok_->encode(text, false, c["parse_special"]);
+    if (ids != c["ids"].get<std::vector<int32_t>>() && ++mismatches <= 5)
+      ADD_FAILURE() << "text hex " << hex(text) << " parse_special=" << c["parse_special"];
+  }
+  EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(random["cases"].size(), 400u);
+}
+
 TEST_P(TokenizerFixture, DecodeInvertsEncode) {
   for (const auto& c : data_["cases"]) {
     std::string text = c["text"];
