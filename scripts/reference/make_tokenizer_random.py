@@ -19,7 +19,8 @@ POOL = (list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") * 3 + list(
          "\u2581", "'s", "'LL", "'Re", "'ve", "<0x41>", "\ufffd", "\x00", "\x7f"])
 SPECIAL = {"smollm2": ["<|im_start|>", "<|im_end|>", "<|endoftext|>"],
            "gemma3": ["<start_of_turn>", "<end_of_turn>", "<bos>", "<eos>", "\n\n", "<unused3>"],
-           "tiny-qwen2": ["<|im_start|>", "<|im_end|>", "<|endoftext|>"]}
+           "tiny-qwen2": ["<|im_start|>", "<|im_end|>", "<|endoftext|>"],
+           "tiny-qwen3": ["<|im_start|>", "<|im_end|>", "<|endoftext|>"]}
 
 
 def random_text(rng, specials):
