@@ -260,7 +260,17 @@ std::string Tokenizer::piece(int32_t id) const {
 
 std::string Tokenizer::decode(std::span<const int32_t> ids, bool render_special) const {
   std::string s;
-  for (int32_t id : ids) append_piece(id, s, render_special);
+  // SPM with add_space_prefix put a space before the text: the first text token gives it back (as
+  // llama.cpp's detokenize does).
+  bool strip_space = kind_ == Kind::kSpm && add_space_prefix_;
+  for (int32_t id : ids) {
+    size_t before = s.size();
+    append_piece(id, s, render_special);
+    if (strip_space && id != bos_) {
+      if (s.size() > before && s[before] == ' ') s.erase(before, 1);
+      strip_space = false;
+    }
+  }
   return s;
 }
 

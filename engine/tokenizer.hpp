@@ -34,7 +34,8 @@ class Tokenizer {
   // add_eos_token), like llama.cpp's add_special. parse_special: text such as "<|im_start|>" becomes the
   // control token instead of being spelled out.
   std::vector<int32_t> encode(std::string_view text, bool add_special, bool parse_special) const;
-  // Concatenated bytes of the tokens (may end in a partial UTF-8 sequence; see StreamDecoder).
+  // Concatenated bytes of the tokens (may end in a partial UTF-8 sequence; see StreamDecoder). For SPM
+  // models with add_space_prefix, the space encode() added before the text is removed again.
   // render_special false drops control tokens, as a chat front-end would.
   std::string decode(std::span<const int32_t> ids, bool render_special = true) const;
   // Bytes one token stands for (control tokens as their text). Appends to `out`; no allocation when

@@ -53,7 +53,7 @@ uint32_t decode_one(std::string_view s, size_t& pos) {
     return b0;
   }
   size_t n = utf8_len(b0);
-  if (n == 1 || pos + n > s.size()) {
+  if (n == 1 || b0 >= 0xF8 || pos + n > s.size()) {  // F8..FF lead nothing valid
     ++pos;
     return kReplacement;
   }
