@@ -55,20 +55,19 @@ Tokenizer Tokenizer::from_gguf(const GgufFile& g) {
     t.scores_ = g.get_float_array("tokenizer.ggml.scores");
     if (t.scores_.size() != n) corrupt("scores has " + std::to_string(t.scores_.size()) + " entries for " + std::to_string(n) + " tokens");
   }
-  t.ids_.reserve(n);
-  for (size_t i = 0; i < n; ++i) t.ids_.emplace(t.texts_[i], static_cast<int32_t>(i));  // first wins
+  t.ids_.build(t.texts_);  // first wins on duplicate texts
 
   if (t.kind_ == Kind::kBpe) {
     t.pre_ = pre_tokenizer_from_name(g.find_string("tokenizer.ggml.pre").value_or("default"));
     t.ignore_merges_ = t.pre_ == PreTokenizer::kLlama3;
-    auto merges = g.get_string_array("tokenizer.ggml.merges");
-    t.merge_ranks_.reserve(merges.size());
-    for (size_t r = 0; r < merges.size(); ++r) {
+    t.merges_ = g.get_string_array("tokenizer.ggml.merges");
+    for (size_t r = 0; r < t.merges_.size(); ++r) {
       // The separator is the first space after the first character (a token may itself be " ").
-      if (merges[r].size() < 3 || merges[r].find(' ', 1) == std::string::npos)
-        corrupt("merge " + std::to_string(r) + " '" + merges[r] + "' has no separator");
-      t.merge_ranks_.emplace(std::move(merges[r]), static_cast<int32_t>(r));
+      if (t.merges_[r].size() < 3 || t.merges_[r].find(' ', 1) == std::string::npos)
+        corrupt("merge " + std::to_string(r) + " '" + t.merges_[r] + "' has no separator");
     }
+    if (t.merges_.size() > (1u << 24)) corrupt("more than 2^24 merges");  // ranks are compared as floats
+    t.merge_ranks_.build(t.merges_);
   }
 
   const bool spm = t.kind_ == Kind::kSpm;
@@ -112,10 +111,7 @@ Tokenizer Tokenizer::from_gguf(const GgufFile& g) {
   return t;
 }
 
-int32_t Tokenizer::lookup(std::string_view s) const {
-  auto it = ids_.find(s);
-  return it == ids_.end() ? -1 : it->second;
-}
+int32_t Tokenizer::lookup(std::string_view s) const { return ids_.find(s, texts_); }
 
 std::optional<int32_t> Tokenizer::find(std::string_view text) const {
   int32_t id = lookup(text);

@@ -9,8 +9,9 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "engine/string_index.hpp"
 
 namespace hayloft::engine {
 
@@ -56,11 +57,6 @@ class Tokenizer {
   std::optional<int32_t> find(std::string_view text) const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using Map = std::unordered_map<std::string, int32_t, Hash, std::equal_to<>>;
   // Trie over special-token bytes for the partition step: node 0 is the root.
   struct TrieNode {
     std::vector<std::pair<uint8_t, int32_t>> next;  // sorted by byte
@@ -84,8 +80,9 @@ class Tokenizer {
   std::vector<std::string> texts_;
   std::vector<TokenType> types_;
   std::vector<float> scores_;
-  Map ids_;
-  Map merge_ranks_;  // "left right" -> rank
+  StringIndex ids_;            // over texts_
+  std::vector<std::string> merges_;  // "left right", by rank
+  StringIndex merge_ranks_;    // over merges_: position = rank
   std::vector<TrieNode> trie_;
   std::vector<int32_t> eog_;
   int32_t byte_tokens_[256];  // token for each raw byte (BPE: its byte-encoded char, SPM: <0xNN>)

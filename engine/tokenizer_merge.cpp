@@ -94,9 +94,9 @@ void Tokenizer::bpe_word(std::string_view word, std::vector<int32_t>& out) const
     key.assign(word.substr(l.begin, l.len));
     key += ' ';
     key.append(word.substr(r.begin, r.len));
-    auto it = merge_ranks_.find(key);
-    if (it == merge_ranks_.end()) return false;
-    k = -static_cast<float>(it->second);  // exact: ranks stay far below 2^24
+    int32_t rank = merge_ranks_.find(key, merges_);
+    if (rank < 0) return false;
+    k = -static_cast<float>(rank);  // exact: ranks are below 2^24 (checked at load)
     return true;
   });
   for (int32_t i = 0; i >= 0 && !syms.empty(); i = syms[static_cast<size_t>(i)].next) {
