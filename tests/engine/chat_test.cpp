@@ -1,5 +1,5 @@
 // Chat templates: rendered prompts equal the model's own Jinja template (jinja2) and llama.cpp's built-in
-// format where the model has none (tests/data/engine/chat_templates.json, from
+// format where the model has none (tests/data/engine/chat_renderings.json, from
 // scripts/reference/make_chat_fixtures.py).
 #include "engine/chat.hpp"
 
@@ -16,7 +16,7 @@ namespace hayloft::engine {
 namespace {
 
 nlohmann::json load_fixture() {
-  std::ifstream in(std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/engine/chat_templates.json");
+  std::ifstream in(std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/engine/chat_renderings.json");
   EXPECT_TRUE(in);
   return nlohmann::json::parse(in);
 }
