@@ -13,7 +13,6 @@ consumer can tell a real divergence from a near-tie.
 import os
 import sys
 
-import jinja2
 import llama_cpp
 import numpy as np
 
@@ -76,9 +75,7 @@ def greedy(llm, vocab, ids):
 
 
 def chat_prompt(llm):
-    template = llm.metadata["tokenizer.chat_template"]
-    env = jinja2.Environment(keep_trailing_newline=True)
-    return env.from_string(template).render(messages=CHAT_MESSAGES, add_generation_prompt=True)
+    return common.render_chat(llm.metadata["tokenizer.chat_template"], CHAT_MESSAGES, True)
 
 
 def run_model(name):
@@ -114,7 +111,7 @@ def run_model(name):
     for e in prompts:
         for t in e["top16"] + e.get("top256", []):
             t["logits"] = [round(v, 5) for v in t["logits"]]
-    header = {"model": name, "gguf": os.path.relpath(path, common.ROOT), "n_vocab": n_vocab,
+    header = {"model": name, "gguf": common.display_path(name), "n_vocab": n_vocab,
               "format": "full" if full else "sparse", "dtype": "float16 little-endian" if full else None,
               "layout": "[n_pos, n_vocab] row-major" if full else None, "probe_ids": probe,
               "probe_seed": None if full else 1234, "llama_settings": settings_record(),
