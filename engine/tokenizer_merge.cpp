@@ -2,6 +2,7 @@
 // candidate pairs; a popped pair is skipped when either side changed since it was queued.
 //   BPE: lowest merge rank first, then leftmost. SPM: highest token score first, then leftmost.
 #include <queue>
+#include <unordered_map>
 
 #include "engine/pretokenize.hpp"
 #include "engine/tokenizer.hpp"
@@ -72,12 +73,25 @@ void merge_all(std::vector<Symbol>& syms, Score score) {
 void Tokenizer::encode_bpe(std::string_view text, std::vector<int32_t>& out) const {
   std::vector<uint32_t> cps = unicode::decode(text);  // invalid bytes become U+FFFD, as in llama.cpp
   std::string piece_bytes, word;
+  // Words repeat (" the", ","): remember each short word's ids for the rest of this call. Per call, so
+  // encode() stays const and thread-safe.
+  std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> cache;  // word -> [begin, end) in `out`
   for (auto [b, e] : pre_tokenize(pre_, cps)) {
     piece_bytes.clear();
     for (uint32_t i = b; i < e; ++i) unicode::append_utf8(piece_bytes, cps[i]);
     word.clear();  // each byte spelled as its GPT-2 character
     for (char ch : piece_bytes) unicode::append_utf8(word, byte_to_codepoint(static_cast<uint8_t>(ch)));
+    if (word.size() > 48) {
+      bpe_word(word, out);
+      continue;
+    }
+    if (auto it = cache.find(word); it != cache.end()) {
+      for (uint32_t k = it->second.first; k < it->second.second; ++k) out.push_back(out[k]);
+      continue;
+    }
+    auto begin = static_cast<uint32_t>(out.size());
     bpe_word(word, out);
+    cache.emplace(word, std::make_pair(begin, static_cast<uint32_t>(out.size())));
   }
 }
 
