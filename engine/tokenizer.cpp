@@ -147,7 +147,10 @@ void Tokenizer::build_special_trie() {
   }
 }
 
-// Splits text at special tokens: at each position the longest allowed special token wins.
+// Splits text at special tokens: at each position the longest allowed special token wins. llama.cpp
+// instead takes tokens longest-first over the whole text; the two agree unless a shorter special token
+// overlaps the start of a longer one, which no vocabulary we load has (each special text holds one '<'
+// or is a run of one whitespace character).
 std::vector<Tokenizer::Fragment> Tokenizer::partition(std::string_view text, bool parse_special) const {
   std::vector<Fragment> out;
   size_t raw_begin = 0;

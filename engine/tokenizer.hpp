@@ -52,6 +52,7 @@ class Tokenizer {
   bool is_end_of_generation(int32_t id) const;
   int vocab_size() const { return static_cast<int>(texts_.size()); }
   Kind kind() const { return kind_; }
+  // id must be in [0, vocab_size()).
   TokenType type(int32_t id) const { return types_[static_cast<size_t>(id)]; }
   const std::string& text(int32_t id) const { return texts_[static_cast<size_t>(id)]; }
   std::optional<int32_t> find(std::string_view text) const;
