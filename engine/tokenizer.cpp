@@ -107,6 +107,11 @@ Tokenizer Tokenizer::from_gguf(const GgufFile& g) {
       t.byte_tokens_[b] = t.lookup(ch);
     }
   }
+  if (spm) {
+    for (const std::string& text : t.texts_)
+      for (size_t p = text.find("\xE2\x96\x81", 1); p != std::string::npos; p = text.find("\xE2\x96\x81", p + 1))
+        if (static_cast<uint8_t>(text[p - 1]) < 0x80) t.spm_space_joins_[static_cast<uint8_t>(text[p - 1])] = true;
+  }
   t.build_special_trie();
   return t;
 }
@@ -188,6 +193,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, 
   if (add_special && add_bos_) out.push_back(bos_);
   bool prev_special = true;  // SPM adds the space prefix at the start and after each special token
   std::string spm_text;
+  WordCache cache;
   for (const Fragment& f : partition(text, parse_special)) {
     if (f.token >= 0) {
       out.push_back(f.token);
@@ -196,12 +202,12 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, 
     }
     std::string_view raw = text.substr(f.begin, f.end - f.begin);
     if (kind_ == Kind::kBpe) {
-      encode_bpe(raw, out);
+      encode_bpe(raw, out, cache);
     } else {
       spm_text.clear();
       if (add_space_prefix_ && prev_special) spm_text += ' ';
       spm_text += raw;
-      encode_spm(spm_text, out);
+      encode_spm(spm_text, out, cache);
     }
     prev_special = false;
   }

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/string_index.hpp"
@@ -63,6 +64,13 @@ class Tokenizer {
     std::vector<std::pair<uint8_t, int32_t>> next;  // sorted by byte
     int32_t token = -1;
   };
+  // Ids already produced for a word (BPE) or segment (SPM) during one encode() call: [begin, end) in
+  // the output. Per call, so encode() stays const and thread-safe.
+  struct WordHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using WordCache = std::unordered_map<std::string, std::pair<uint32_t, uint32_t>, WordHash, std::equal_to<>>;
   struct Fragment {
     size_t begin = 0, end = 0;  // raw text bytes when token < 0
     int32_t token = -1;
@@ -70,9 +78,10 @@ class Tokenizer {
 
   void build_special_trie();
   std::vector<Fragment> partition(std::string_view text, bool parse_special) const;
-  void encode_bpe(std::string_view text, std::vector<int32_t>& out) const;
+  void encode_bpe(std::string_view text, std::vector<int32_t>& out, WordCache& cache) const;
   void bpe_word(std::string_view word, std::vector<int32_t>& out) const;
-  void encode_spm(std::string_view text, std::vector<int32_t>& out) const;
+  void encode_spm(std::string_view text, std::vector<int32_t>& out, WordCache& cache) const;
+  void spm_merge(std::string_view escaped, std::vector<int32_t>& out) const;
   int32_t lookup(std::string_view s) const;  // -1 when absent
 
   Kind kind_ = Kind::kBpe;
@@ -86,6 +95,7 @@ class Tokenizer {
   StringIndex merge_ranks_;    // over merges_: position = rank
   std::vector<TrieNode> trie_;
   std::vector<int32_t> eog_;
+  bool spm_space_joins_[128] = {};  // ASCII byte b: some token contains b followed by ▁
   int32_t byte_tokens_[256];  // token for each raw byte (BPE: its byte-encoded char, SPM: <0xNN>)
   int32_t bos_ = -1, eos_ = -1, eot_ = -1, pad_ = -1, unk_ = -1;
   bool add_bos_ = false, add_eos_ = false, add_space_prefix_ = false;

@@ -56,7 +56,9 @@ std::vector<uint8_t> spm_gguf(bool space_prefix) {
     types.push_back(6);
     scores.push_back(0);
   }
-  const char* pieces[] = {"\xE2\x96\x81", "a", "b", "\xE2\x96\x81" "a", "ab", "\xE2\x96\x81" "ab", "\n\n"};
+  // ">▁<" makes '>' a byte SPM must not cut before ▁ at.
+  const char* pieces[] = {"\xE2\x96\x81", "a", "b", "\xE2\x96\x81" "a", "ab", "\xE2\x96\x81" "ab", ">\xE2\x96\x81<",
+                          ">\xE2\x96\x81", "\n\n"};
   for (size_t i = 0; i < std::size(pieces); ++i) {
     tokens.push_back(pieces[i]);
     types.push_back(i + 1 == std::size(pieces) ? 4 : 1);
