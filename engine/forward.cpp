@@ -8,6 +8,7 @@
 #include "engine/ops/attention.hpp"
 #include "engine/ops/norm.hpp"
 #include "engine/session_state.hpp"
+#include "util/error.hpp"
 
 namespace hayloft::engine {
 

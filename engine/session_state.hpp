@@ -3,6 +3,8 @@
 // worker threads. Everything is sized in the constructor (session.cpp); forward.cpp only reads and writes.
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 #include "engine/engine.hpp"

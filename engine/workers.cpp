@@ -12,7 +12,9 @@ constexpr int kSpinIterations = 4000;
 
 Workers::Workers(int n_threads) : n_(n_threads < 1 ? 1 : n_threads) {
   threads_.reserve(static_cast<size_t>(n_ - 1));
-  for (int i = 1; i < n_; ++i) threads_.emplace_back([this, i] { loop(i); });
+  // Each worker starts from the generation seen here, so a run() issued before it is scheduled is not missed.
+  const uint32_t start = generation_.load(std::memory_order_acquire);
+  for (int i = 1; i < n_; ++i) threads_.emplace_back([this, i, start] { loop(i, start); });
 }
 
 Workers::~Workers() {
@@ -42,8 +44,7 @@ void Workers::run(Fn fn, void* ctx) {
   }
 }
 
-void Workers::loop(int index) {
-  uint32_t seen = generation_.load(std::memory_order_acquire);
+void Workers::loop(int index, uint32_t seen) {
   for (;;) {
     int spin = 0;
     uint32_t now = generation_.load(std::memory_order_acquire);

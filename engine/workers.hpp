@@ -31,7 +31,7 @@ class Workers {
   }
 
  private:
-  void loop(int index);
+  void loop(int index, uint32_t seen);
   int n_ = 1;
   std::vector<std::thread> threads_;
   std::atomic<uint32_t> generation_{0};
