@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Dev tool: writes tests/data/engine/quant_blocks.json, random blocks of every GGUF weight type we
-support together with the floats gguf-py (ggml's reference Python package) dequantizes them to. The
-engine tests check that our dequantize reproduces them bit for bit, which ties our block layouts to
-ggml's rather than only to our own reading of them.
+support together with the floats gguf-py (ggml's reference Python package) dequantizes them to, plus
+two rows of one tensor per type from each model in models/ (real scales and quants as llama.cpp wrote
+them). The engine tests check that our dequantize reproduces them bit for bit, which ties our block
+layouts to ggml's rather than only to our own reading of them.
 
 Run with the reference venv:  /work/cache/refenv/bin/python scripts/gen-quant-fixtures.py
 """
@@ -39,6 +40,31 @@ def random_blocks(rng, qtype, nblocks):
     return raw.reshape(-1)
 
 
+MODELS = ["SmolLM2-135M-Instruct.Q4_1.gguf", "gemma-3-270m-q4_k_m.gguf"]
+
+
+def model_rows():
+    """First two rows of the first tensor of each type in each model."""
+    from gguf import GGUFReader
+    rows = []
+    models_dir = os.path.join(os.path.dirname(__file__), "..", "models")
+    for fname in MODELS:
+        reader = GGUFReader(os.path.join(models_dir, fname))
+        seen = set()
+        for t in reader.tensors:
+            if t.tensor_type in seen or len(t.data.shape) < 2:
+                continue
+            seen.add(t.tensor_type)
+            raw = np.ascontiguousarray(t.data[:2]).view(np.uint8).reshape(-1)
+            values = dequantize(raw.reshape(1, -1), t.tensor_type).reshape(-1).astype(np.float32)
+            rows.append({
+                "model": fname, "tensor": t.name, "type": int(t.tensor_type), "name": t.tensor_type.name,
+                "n": int(values.size), "blocks_hex": raw.tobytes().hex(),
+                "values_bits": [int(v) for v in values.view(np.uint32)],
+            })
+    return rows
+
+
 def main():
     rng = np.random.default_rng(20251123)
     out = {"generator": "scripts/gen-quant-fixtures.py (gguf-py dequantize)", "types": []}
@@ -53,6 +79,7 @@ def main():
             "blocks_hex": raw.tobytes().hex(),
             "values_bits": [int(v) for v in values.view(np.uint32)],  # exact float32 bit patterns
         })
+    out["model_rows"] = model_rows()
     path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "engine", "quant_blocks.json")
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))

@@ -1,4 +1,6 @@
 // Type table, CPU detection and dispatch for the quant kernels, plus the row loops built on them.
+#include <cpuid.h>
+
 #include <cstring>
 
 #include "engine/ops/quant_impl.hpp"
@@ -36,8 +38,10 @@ struct CpuFeatures {
 CpuFeatures probe_cpu() {
   __builtin_cpu_init();
   CpuFeatures f;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
-    f.isa = Isa::kAvx2;
+  // F16C straight from CPUID leaf 1 (ECX bit 29): clang 14's __builtin_cpu_supports does not know "f16c".
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c) f.isa = Isa::kAvx2;
   if (f.isa == Isa::kAvx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) {
     f.isa = Isa::kAvx512;

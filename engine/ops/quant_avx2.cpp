@@ -49,16 +49,14 @@ float dot_32(const void* row, const void* act, int64_t n) {
 // 32 int8 (signed or unsigned) -> 4x8 floats, y = d*q (+ m), stored to y[0..32).
 template <bool kSigned, bool kMin>
 void store_scaled(__m256i q, float d, float m, float* y) {
-  const __m128i halves[2] = {_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1)};
+  const __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
+  const __m128i bytes[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};  // 8 quants each
   const __m256 vd = _mm256_set1_ps(d), vm = _mm256_set1_ps(m);
-  for (int h = 0; h < 2; ++h) {
-    for (int k = 0; k < 2; ++k) {
-      const __m128i bytes = _mm_srli_si128(halves[h], 8 * k);
-      const __m256i i32 = kSigned ? _mm256_cvtepi8_epi32(bytes) : _mm256_cvtepu8_epi32(bytes);
-      __m256 v = _mm256_mul_ps(vd, _mm256_cvtepi32_ps(i32));
-      if constexpr (kMin) v = _mm256_add_ps(v, vm);
-      _mm256_storeu_ps(y + 16 * h + 8 * k, v);
-    }
+  for (int k = 0; k < 4; ++k) {
+    const __m256i i32 = kSigned ? _mm256_cvtepi8_epi32(bytes[k]) : _mm256_cvtepu8_epi32(bytes[k]);
+    __m256 v = _mm256_mul_ps(vd, _mm256_cvtepi32_ps(i32));
+    if constexpr (kMin) v = _mm256_add_ps(v, vm);
+    _mm256_storeu_ps(y + 8 * k, v);
   }
 }
 
@@ -157,65 +155,6 @@ void quantize_q8_k(const float* x, void* dst, int64_t n) {
 }
 
 // ---- K-quants ----
-
-// Q4_K / Q5_K x Q8_K: per 64-element chunk, low nibbles (+ fifth bit) meet a[64c..+32) with scale 2c and
-// high nibbles meet a[64c+32..+32) with scale 2c+1; int32 sums, then one float FMA per block.
-template <bool kFive>
-float dot_q45_k(const void* row, const void* act, int64_t n) {
-  using Block = std::conditional_t<kFive, BlockQ5_K, BlockQ4_K>;
-  const auto* w = static_cast<const Block*>(row);
-  const auto* a = static_cast<const BlockQ8_K*>(act);
-  const __m256i m4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
-  __m256 acc = _mm256_setzero_ps();
-  float acc_m = 0.0f;
-  for (int64_t b = 0; b < n / kQKK; ++b) {
-    const KScales s = k_scales(w[b].scales);
-    __m256i qh = _mm256_setzero_si256();
-    if constexpr (kFive) qh = load32(w[b].qh);
-    __m256i sumi = _mm256_setzero_si256();
-    for (int c = 0; c < 4; ++c) {
-      const __m256i q = load32(w[b].qs + 32 * c);
-      __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-      if constexpr (kFive) {
-        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(qh, one), 4));
-        hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 1), one), 4));
-        qh = _mm256_srli_epi16(qh, 2);
-      }
-      const __m256i plo = _mm256_maddubs_epi16(lo, load32(a[b].qs + 64 * c));
-      const __m256i phi = _mm256_maddubs_epi16(hi, load32(a[b].qs + 64 * c + 32));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(plo, _mm256_set1_epi16(int16_t(s.sc[2 * c]))));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(phi, _mm256_set1_epi16(int16_t(s.sc[2 * c + 1]))));
-    }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(a[b].d * _cvtsh_ss(w[b].d)), _mm256_cvtepi32_ps(sumi), acc);
-    acc_m += a[b].d * _cvtsh_ss(w[b].dmin) * float(k_min_sum(s, a[b]));
-  }
-  return hsum(acc) - acc_m;
-}
-
-// Q6_K x Q8_K: sum sc_g * sum (q - 32) a = sum sc_g * (sum q a) - 32 * sum sc_g * bsum_g.
-float dot_q6_k(const void* row, const void* act, int64_t n) {
-  const auto* w = static_cast<const BlockQ6_K*>(row);
-  const auto* a = static_cast<const BlockQ8_K*>(act);
-  __m256 acc = _mm256_setzero_ps();
-  for (int64_t b = 0; b < n / kQKK; ++b) {
-    __m256i sumi = _mm256_setzero_si256();
-    int offset = 0;
-    for (int g = 0; g < 16; ++g) offset += w[b].scales[g] * load_bsum(a[b], g);
-    for (int h = 0; h < 2; ++h) {
-      __m256i q[4];
-      q6_runs(w[b], h, q);
-      for (int k = 0; k < 4; ++k) {
-        const int8_t* sc = w[b].scales + 8 * h + 2 * k;  // sc[0]: first 16 elements, sc[1]: next 16
-        const __m256i vs = _mm256_set_m128i(_mm_set1_epi16(sc[1]), _mm_set1_epi16(sc[0]));
-        const __m256i p = _mm256_maddubs_epi16(q[k], load32(a[b].qs + 128 * h + 32 * k));
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, vs));
-      }
-    }
-    sumi = _mm256_sub_epi32(sumi, _mm256_setr_epi32(32 * offset, 0, 0, 0, 0, 0, 0, 0));
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(a[b].d * _cvtsh_ss(w[b].d)), _mm256_cvtepi32_ps(sumi), acc);
-  }
-  return hsum(acc);
-}
 
 template <bool kFive>
 void dequantize_q45_k(const void* src, float* dst, int64_t n) {
@@ -319,9 +258,9 @@ constexpr TypeKernels kfloat{T, TT::kF32, dequantize_float<T>, copy_f32, dot_flo
 const TypeKernels kAvx2[] = {
     kfloat<TT::kF32>, kfloat<TT::kF16>, kfloat<TT::kBF16>,
     k32<TT::kQ4_0>, k32<TT::kQ4_1>, k32<TT::kQ5_0>, k32<TT::kQ5_1>, k32<TT::kQ8_0>,
-    {TT::kQ4_K, TT::kQ8_K, dequantize_q45_k<false>, quantize_q8_k, dot_q45_k<false>},
-    {TT::kQ5_K, TT::kQ8_K, dequantize_q45_k<true>, quantize_q8_k, dot_q45_k<true>},
-    {TT::kQ6_K, TT::kQ8_K, dequantize_q6_k, quantize_q8_k, dot_q6_k},
+    {TT::kQ4_K, TT::kQ8_K, dequantize_q45_k<false>, quantize_q8_k, dot_q45_k<false, false>},
+    {TT::kQ5_K, TT::kQ8_K, dequantize_q45_k<true>, quantize_q8_k, dot_q45_k<true, false>},
+    {TT::kQ6_K, TT::kQ8_K, dequantize_q6_k, quantize_q8_k, dot_q6_k<false>},
 };
 
 }  // namespace

@@ -61,19 +61,41 @@ template <> inline __m256i unpack<TT::kQ5_1>(const BlockQ5_1& b) {
 }
 template <> inline __m256i unpack<TT::kQ8_0>(const BlockQ8_0& b) { return load32(b.qs); }
 
+// The 8 scales and 8 mins of a Q4_K/Q5_K super-block (6 bits each, see k_scale_min), unpacked four at a
+// time with 32-bit word operations: byte-wise shifts within a word only leak bits that the masks drop.
 struct KScales {
-  int sc[8], m[8];
+  uint8_t sc[8], m[8];
 };
 inline KScales k_scales(const uint8_t* packed) {
+  uint32_t u[3];
+  std::memcpy(u, packed, 12);
+  const uint32_t sc_lo = u[0] & 0x3f3f3f3fu, m_lo = u[1] & 0x3f3f3f3fu;
+  const uint32_t sc_hi = (u[2] & 0x0f0f0f0fu) | (((u[0] >> 6) & 0x03030303u) << 4);
+  const uint32_t m_hi = ((u[2] >> 4) & 0x0f0f0f0fu) | (((u[1] >> 6) & 0x03030303u) << 4);
   KScales s;
-  for (int j = 0; j < 8; ++j) k_scale_min(j, packed, &s.sc[j], &s.m[j]);
+  std::memcpy(s.sc, &sc_lo, 4);
+  std::memcpy(s.sc + 4, &sc_hi, 4);
+  std::memcpy(s.m, &m_lo, 4);
+  std::memcpy(s.m + 4, &m_hi, 4);
   return s;
 }
 
+inline __m256i load_bsums(const BlockQ8_K& a) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(reinterpret_cast<const uint8_t*>(&a) +
+                                                              offsetof(BlockQ8_K, bsums)));
+}
+
+// sum_j m_j * (bsum[2j] + bsum[2j+1]): each min duplicated to the two 16-element sums of its sub-block.
 inline int k_min_sum(const KScales& s, const BlockQ8_K& a) {
-  int summ = 0;
-  for (int j = 0; j < 8; ++j) summ += s.m[j] * (load_bsum(a, 2 * j) + load_bsum(a, 2 * j + 1));
-  return summ;
+  const __m128i m8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(s.m));
+  const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
+  return hsum_i32(_mm256_madd_epi16(m16, load_bsums(a)));
+}
+
+// Q6_K: sum_g sc_g * bsum_g over the 16 groups of 16 (the -32 offset's share of the dot).
+inline int q6_offset(const BlockQ6_K& w, const BlockQ8_K& a) {
+  const __m256i sc = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w.scales)));
+  return hsum_i32(_mm256_madd_epi16(sc, load_bsums(a)));
 }
 
 // The four 32-element runs of one Q6_K half (128 elements) as unsigned 6-bit values 0..63.
@@ -88,6 +110,78 @@ inline void q6_runs(const BlockQ6_K& b, int h, __m256i* q) {
     q[k] = _mm256_or_si256(low[k], _mm256_slli_epi16(_mm256_and_si256(hb, m2), 4));
     hb = _mm256_srli_epi16(hb, 2);
   }
+}
+
+// ---- K-quant dots (256-bit; the 512-bit versions measured slower: extra lane shuffles) ----
+
+// acc + pairwise int16 products summed to int32 lanes. With AVX512-VNNI (VL), VPDPWSSD does it in one
+// instruction; only the AVX-512 file instantiates kVnni = true (the branch is discarded elsewhere).
+template <bool kVnni>
+inline __m256i madd_acc(__m256i acc, __m256i p, __m256i scales16) {
+  if constexpr (kVnni) {
+    return _mm256_dpwssd_epi32(acc, p, scales16);
+  } else {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(p, scales16));
+  }
+}
+
+// Q4_K / Q5_K x Q8_K: per 64-element chunk, low nibbles (+ fifth bit) meet a[64c..+32) with scale 2c and
+// high nibbles meet a[64c+32..+32) with scale 2c+1; int32 sums, then one float FMA per block.
+template <bool kFive, bool kVnni>
+inline float dot_q45_k(const void* row, const void* act, int64_t n) {
+  using Block = std::conditional_t<kFive, BlockQ5_K, BlockQ4_K>;
+  const auto* w = static_cast<const Block*>(row);
+  const auto* a = static_cast<const BlockQ8_K*>(act);
+  const __m256i m4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
+  __m256 acc = _mm256_setzero_ps();
+  float acc_m = 0.0f;
+  for (int64_t b = 0; b < n / kQKK; ++b) {
+    const KScales s = k_scales(w[b].scales);
+    __m256i qh = _mm256_setzero_si256();
+    if constexpr (kFive) qh = load32(w[b].qh);
+    __m256i sumi = _mm256_setzero_si256();
+    for (int c = 0; c < 4; ++c) {
+      const __m256i q = load32(w[b].qs + 32 * c);
+      __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+      if constexpr (kFive) {
+        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(qh, one), 4));
+        hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 1), one), 4));
+        qh = _mm256_srli_epi16(qh, 2);
+      }
+      const __m256i plo = _mm256_maddubs_epi16(lo, load32(a[b].qs + 64 * c));
+      const __m256i phi = _mm256_maddubs_epi16(hi, load32(a[b].qs + 64 * c + 32));
+      sumi = madd_acc<kVnni>(sumi, plo, _mm256_set1_epi16(int16_t(s.sc[2 * c])));
+      sumi = madd_acc<kVnni>(sumi, phi, _mm256_set1_epi16(int16_t(s.sc[2 * c + 1])));
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(a[b].d * _cvtsh_ss(w[b].d)), _mm256_cvtepi32_ps(sumi), acc);
+    acc_m += a[b].d * _cvtsh_ss(w[b].dmin) * float(k_min_sum(s, a[b]));
+  }
+  return hsum(acc) - acc_m;
+}
+
+// Q6_K x Q8_K: sum sc_g * sum (q - 32) a = sum sc_g * (sum q a) - 32 * sum sc_g * bsum_g.
+template <bool kVnni>
+inline float dot_q6_k(const void* row, const void* act, int64_t n) {
+  const auto* w = static_cast<const BlockQ6_K*>(row);
+  const auto* a = static_cast<const BlockQ8_K*>(act);
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n / kQKK; ++b) {
+    __m256i sumi = _mm256_setzero_si256();
+    const int offset = q6_offset(w[b], a[b]);
+    for (int h = 0; h < 2; ++h) {
+      __m256i q[4];
+      q6_runs(w[b], h, q);
+      for (int k = 0; k < 4; ++k) {
+        const int8_t* sc = w[b].scales + 8 * h + 2 * k;  // sc[0]: first 16 elements, sc[1]: next 16
+        const __m256i vs = _mm256_set_m128i(_mm_set1_epi16(sc[1]), _mm_set1_epi16(sc[0]));
+        const __m256i p = _mm256_maddubs_epi16(q[k], load32(a[b].qs + 128 * h + 32 * k));
+        sumi = madd_acc<kVnni>(sumi, p, vs);
+      }
+    }
+    sumi = _mm256_sub_epi32(sumi, _mm256_setr_epi32(32 * offset, 0, 0, 0, 0, 0, 0, 0));
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(a[b].d * _cvtsh_ss(w[b].d)), _mm256_cvtepi32_ps(sumi), acc);
+  }
+  return hsum(acc);
 }
 
 }  // namespace

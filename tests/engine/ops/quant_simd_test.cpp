@@ -3,6 +3,7 @@
 // activations, guard bytes after every output.
 #include <gtest/gtest.h>
 
+#include "engine/ops/quant_impl.hpp"
 #include "tests/engine/ops/quant_test_util.hpp"
 
 namespace hayloft::engine::ops {
@@ -13,11 +14,36 @@ using testing::kAllTypes;
 using testing::kEps;
 using testing::Scales;
 
-class QuantSimd : public ::testing::TestWithParam<Isa> {
+// The kernel sets under test: what kernels() hands out per ISA, plus the AVX-512 set without VNNI that
+// kernels() would pick on a CPU lacking it (this one usually has VNNI, so reach it directly).
+enum class Variant { kAvx2, kAvx512, kAvx512NoVnni };
+
+const char* variant_name(Variant v) {
+  switch (v) {
+    case Variant::kAvx2: return "avx2";
+    case Variant::kAvx512: return "avx512";
+    case Variant::kAvx512NoVnni: return "avx512_novnni";
+  }
+  return "?";
+}
+
+class QuantSimd : public ::testing::TestWithParam<Variant> {
  protected:
   void SetUp() override {
-    if (detect_isa() < GetParam())
-      GTEST_SKIP() << "this CPU lacks " << isa_name(GetParam()) << " (needs AVX-512 F/BW/VL/DQ for avx512)";
+    const Isa need = GetParam() == Variant::kAvx2 ? Isa::kAvx2 : Isa::kAvx512;
+    if (detect_isa() < need)
+      GTEST_SKIP() << "this CPU lacks " << isa_name(need) << " (needs AVX-512 F/BW/VL/DQ for avx512)";
+  }
+  static const TypeKernels& simd_kernels(TensorType t) {
+    switch (GetParam()) {
+      case Variant::kAvx2: return kernels(t, Isa::kAvx2);
+      case Variant::kAvx512: return kernels(t, Isa::kAvx512);
+      case Variant::kAvx512NoVnni: {
+        const TypeKernels* k = avx512_kernels(t, false);
+        return k != nullptr ? *k : kernels(t, Isa::kAvx2);
+      }
+    }
+    return kernels(t, Isa::kScalar);
   }
 };
 
@@ -43,7 +69,7 @@ TEST_P(QuantSimd, DequantizeAndQuantizeMatchReferenceExactly) {
   std::mt19937 rng(21);
   for (TensorType t : kAllTypes) {
     const auto& ref = kernels(t, Isa::kScalar);
-    const auto& simd = kernels(t, GetParam());
+    const auto& simd = simd_kernels(t);
     for (int64_t n : sizes_for(t)) {
       for (int off = 0; off < 4; ++off) {
         for (Scales mode : {Scales::kNormal, Scales::kExtreme}) {
@@ -84,7 +110,7 @@ TEST_P(QuantSimd, DotAndMatvecWithinBoundOfReference) {
   std::mt19937 rng(33);
   for (TensorType t : kAllTypes) {
     const auto& ref = kernels(t, Isa::kScalar);
-    const auto& simd = kernels(t, GetParam());
+    const auto& simd = simd_kernels(t);
     const int be = type_info(t).block_elems;
     for (int64_t n : sizes_for(t)) {
       for (int off = 0; off < 4; ++off) {
@@ -130,7 +156,7 @@ TEST_P(QuantSimd, NonFiniteActivationsLikeReference) {
   std::mt19937 rng(44);
   for (TensorType t : kAllTypes) {
     const auto& ref = kernels(t, Isa::kScalar);
-    const auto& simd = kernels(t, GetParam());
+    const auto& simd = simd_kernels(t);
     const int be = type_info(t).block_elems;
     const int64_t n = be == 1 ? 70 : 2 * be;
     const auto row = testing::random_row(t, n, rng, Scales::kNormal);
@@ -171,8 +197,18 @@ TEST_P(QuantSimd, DequantizeRowsMatchesPerRow) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Isas, QuantSimd, ::testing::Values(Isa::kAvx2, Isa::kAvx512),
-                         [](const auto& info) { return std::string(isa_name(info.param)); });
+// Guards against a table silently falling back: every weight type has its own dot on this ISA.
+TEST_P(QuantSimd, EveryWeightTypeHasSimdDot) {
+  for (TensorType t : kAllTypes) {
+    if (t == TensorType::kQ8_1 || t == TensorType::kQ8_K) continue;  // activation formats only
+    EXPECT_NE(simd_kernels(t).dot, kernels(t, Isa::kScalar).dot) << type_info(t).name;
+    EXPECT_EQ(simd_kernels(t).act_type, kernels(t, Isa::kScalar).act_type) << type_info(t).name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Isas, QuantSimd,
+                         ::testing::Values(Variant::kAvx2, Variant::kAvx512, Variant::kAvx512NoVnni),
+                         [](const auto& info) { return std::string(variant_name(info.param)); });
 
 }  // namespace
 }  // namespace hayloft::engine::ops
