@@ -69,3 +69,18 @@ def quiet_llama():
     cb = llama_cpp.llama_log_callback(lambda level, text, user: None)
     llama_cpp.llama_log_set(cb, ctypes.c_void_p(0))
     quiet_llama.keep = cb  # keep the ctypes callback alive
+
+
+def render_chat(template, messages, add_generation_prompt, bos_token="", eos_token=""):
+    """Renders a GGUF tokenizer.chat_template the way HF transformers' apply_chat_template does
+    (sandboxed jinja2, trim_blocks + lstrip_blocks, bos_token/eos_token variables)."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    return env.from_string(template).render(messages=messages, add_generation_prompt=add_generation_prompt,
+                                            bos_token=bos_token, eos_token=eos_token)
+
+
+def display_path(name):
+    """Stable path recorded in fixtures, independent of HAYLOFT_MODELS_DIR."""
+    base = os.path.basename(MODEL_FILES[name])
+    return f"tests/data/engine/{base}" if name.startswith("tiny-") else f"models/{base}"

@@ -149,7 +149,7 @@ def tokenize_model(name, path):
         cases.append(case)
     return {
         "model": name,
-        "gguf": path.replace(common.ROOT + "/", ""),
+        "gguf": common.display_path(name),
         "tokenizer_model": v["model"], "tokenizer_pre": v["pre"], "n_vocab": len(v["tokens"]),
         "bos_id": bos, "eos_id": llama_cpp.llama_vocab_eos(vocab), "vocab_add_bos": add_bos_flag,
         "truth": "llama.cpp llama_tokenize(text, add_special=add_bos, parse_special) via llama-cpp-python",
