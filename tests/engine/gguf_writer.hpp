@@ -15,9 +15,9 @@ class GgufWriter {
 
   template <typename T>
   GgufWriter& pod(T v) {
-    uint8_t b[sizeof(T)];
-    std::memcpy(b, &v, sizeof(T));
-    bytes.insert(bytes.end(), b, b + sizeof(T));
+    size_t at = bytes.size();
+    bytes.resize(at + sizeof(T));
+    std::memcpy(bytes.data() + at, &v, sizeof(T));
     return *this;
   }
   GgufWriter& str(std::string_view s) {
