@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "engine/chat.hpp"
+#include "engine/sampler.hpp"
+#include "engine/tokenizer.hpp"
+
 namespace hayloft::engine {
 
 class GgufFile;
@@ -130,6 +134,35 @@ class Session {
  private:
   std::unique_ptr<State> s_;
 };
+
+// ---- generation loop ----------------------------------------------------------------------------------
+
+struct GenerateOptions {
+  int max_tokens = 128;                   // generated tokens at most (the EOS/stop token counts)
+  std::vector<std::string> stop_strings;  // e.g. the chat format's end of turn
+  ProgressFn progress;                    // prefill progress
+};
+
+struct GenerateMetrics {
+  int64_t prompt_tokens = 0;
+  int64_t generated_tokens = 0;
+  double prefill_seconds = 0;
+  double decode_seconds = 0;  // from the first sampled token to the end
+  double prefill_tok_s = 0;   // prompt tokens / prefill seconds
+  double decode_tok_s = 0;    // decode steps / decode seconds
+  double ttft_seconds = 0;    // start to first sampled token
+  std::string stop_reason;    // "eos", "stop_string", "max_tokens", "context", "cancelled"
+};
+
+// Called with each generated token and the text it made visible (may be empty: held-back UTF-8 or a
+// possible stop string). Return false to stop ("cancelled").
+using TokenCallback = std::function<bool(int32_t token, std::string_view text)>;
+
+// Prefills prompt_ids at the session's position, then samples and decodes until EOS/EOT, a stop string,
+// max_tokens or a full context. The sampler sees the prompt in its penalty window.
+GenerateMetrics generate(Session& session, const Tokenizer& tokenizer, Sampler& sampler,
+                         std::span<const int32_t> prompt_ids, const GenerateOptions& options,
+                         const TokenCallback& on_token);
 
 // ---- model files ------------------------------------------------------------------------------------
 
