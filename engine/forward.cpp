@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "engine/ops/activation.hpp"
+#include "engine/ops/quant.hpp"
 #include "engine/ops/attention.hpp"
 #include "engine/ops/norm.hpp"
 #include "engine/session_state.hpp"
@@ -43,6 +44,12 @@ void Session::State::matmul_quant(const MatJob* jobs, int n_jobs, const float* x
     if (!a.used) {
       for (int64_t t = 0; t < n_tokens; ++t) {
         w.kern->quantize_act(xin + t * cols, a.bytes.data() + static_cast<size_t>(t) * a.stride, cols);
+        if (w.type == ops::TensorType::kF16) {
+          // ggml multiplies f16 weights with activations rounded to f16 (its vec_dot_type); do the same so
+          // logits track llama.cpp (measured: 0.30 -> 0.013 max logit difference on tiny-qwen2).
+          float* f = reinterpret_cast<float*>(a.bytes.data() + static_cast<size_t>(t) * a.stride);
+          for (int64_t i = 0; i < cols; ++i) f[i] = ops::f16_to_f32(ops::f32_to_f16(f[i]));
+        }
       }
       a.used = true;
     }

@@ -18,6 +18,10 @@ inline float load(const void* row, int64_t i, bool f16) {
   return f16 ? f16_to_f32(static_cast<const uint16_t*>(row)[i]) : static_cast<const float*>(row)[i];
 }
 
+// With an f16 cache, ggml rounds the f32 operand of each product to f16 too (Q for q.k, the softmax
+// weights for w.v); matching that keeps our logits within f16 noise of llama.cpp's.
+inline float round_f16(float x) { return f16_to_f32(f32_to_f16(x)); }
+
 inline const void* slot_row(const void* base, int64_t slot, int64_t kv_dim, int64_t offset, bool f16) {
   const int64_t elem = slot * kv_dim + offset;
   return f16 ? static_cast<const void*>(static_cast<const uint16_t*>(base) + elem)
@@ -34,7 +38,7 @@ void attend(const float* q, const KvLayerView& kv, int kv_head, int head_dim, in
   for (int64_t j = 0; j < n; ++j) {
     const void* k = slot_row(kv.k, (p_begin + j) % kv.cap, kv.kv_dim, offset, kv.f16);
     float dot = 0;
-    for (int d = 0; d < head_dim; ++d) dot += q[d] * load(k, d, kv.f16);
+    for (int d = 0; d < head_dim; ++d) dot += (kv.f16 ? round_f16(q[d]) : q[d]) * load(k, d, kv.f16);
     scores[j] = dot * scale;
   }
   if (cap > 0) softcap(scores, n, cap);
@@ -43,7 +47,7 @@ void attend(const float* q, const KvLayerView& kv, int kv_head, int head_dim, in
   for (int d = 0; d < head_dim; ++d) out[d] = 0;
   for (int64_t j = 0; j < n; ++j) {
     const void* v = slot_row(kv.v, (p_begin + j) % kv.cap, kv.kv_dim, offset, kv.f16);
-    const float w = scores[j];
+    const float w = kv.f16 ? round_f16(scores[j]) : scores[j];
     for (int d = 0; d < head_dim; ++d) out[d] += w * load(v, d, kv.f16);
   }
 }

@@ -65,10 +65,14 @@ LogitStats compare_logits(const std::string& name) {
       st.top1_agree += ours_top == ref_top ? 1 : 0;
       ++st.positions;
       if (full) {
+        float pmax = 0, rmax = 0;
         for (int64_t v = 0; v < vocab; ++v) {
           const float r = ops::f16_to_f32(ref[static_cast<size_t>(pos * vocab + v)]);
-          st.max_abs = std::max(st.max_abs, std::abs(ours[static_cast<size_t>(v)] - r));
+          pmax = std::max(pmax, std::abs(ours[static_cast<size_t>(v)] - r));
+          rmax = std::max(rmax, std::abs(r));
         }
+        if (getenv("HL_DEBUG")) printf("pos %d maxdiff %.4f  max|ref| %.2f\n", pos, pmax, rmax);
+        st.max_abs = std::max(st.max_abs, pmax);
       } else {  // gemma3: top-256 and 2048 fixed probe ids
         const auto& top = p["top256"][pos];
         for (size_t j = 0; j < top["ids"].size(); ++j) {
