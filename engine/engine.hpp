@@ -49,7 +49,7 @@ struct ModelInfo {
   std::string architecture;  // general.architecture: llama, qwen2, qwen3, gemma3
   int64_t file_bytes = 0;
   int64_t parameters = 0;    // sum of tensor elements
-  std::string quantization;  // the weight type holding the most bytes, e.g. "q4_1"
+  std::string quantization;  // general.file_type label ("Q4_K_M"), else the type holding most bytes
   std::vector<QuantShare> quant_types;  // by bytes, largest first
   int64_t context_length = 0;  // trained window
   int64_t n_layer = 0;

@@ -224,7 +224,18 @@ void fill_info(const GgufFile& f, const ArchSpec& spec, Model::Impl& m) {
   for (auto& [name, s] : shares) info.quant_types.push_back(s);
   std::sort(info.quant_types.begin(), info.quant_types.end(),
             [](const QuantShare& a, const QuantShare& b) { return a.bytes > b.bytes; });
-  if (!info.quant_types.empty()) info.quantization = info.quant_types.front().type;
+  // The label llama.cpp's quantizer recorded (general.file_type, e.g. Q4_K_M), else the weight type that
+  // holds the most bytes (for Gemma's Q4_K_M that would be q8_0, its huge tied embedding).
+  static const std::map<int64_t, const char*> kFileTypes = {
+      {0, "F32"}, {1, "F16"}, {2, "Q4_0"}, {3, "Q4_1"}, {7, "Q8_0"}, {8, "Q5_0"}, {9, "Q5_1"},
+      {10, "Q2_K"}, {11, "Q3_K_S"}, {12, "Q3_K_M"}, {13, "Q3_K_L"}, {14, "Q4_K_S"}, {15, "Q4_K_M"},
+      {16, "Q5_K_S"}, {17, "Q5_K_M"}, {18, "Q6_K"}, {32, "BF16"}};
+  const auto file_type = f.find_int("general.file_type");
+  if (auto it = file_type ? kFileTypes.find(*file_type) : kFileTypes.end(); it != kFileTypes.end()) {
+    info.quantization = it->second;
+  } else if (!info.quant_types.empty()) {
+    info.quantization = info.quant_types.front().type;
+  }
   info.context_length = hp.n_ctx_train;
   info.n_layer = hp.n_layer;
   info.n_embd = hp.n_embd;

@@ -107,6 +107,9 @@ TEST(Session, KvBytesFollowSlidingWindows) {
   if (!model) GTEST_SKIP() << "model missing: " << kGemma;
   const ModelInfo& info = model->info();
   EXPECT_EQ(info.architecture, "gemma3");
+  EXPECT_EQ(info.quantization, "Q4_K_M");  // general.file_type 15
+  EXPECT_EQ(info.vocab, 262144);
+  EXPECT_EQ(info.head_dim, 256);
   EXPECT_EQ(info.n_layer, 18);
   EXPECT_EQ(info.sliding_window, 512);
   EXPECT_EQ(info.n_sliding_layers, 15);  // 5 local : 1 global
