@@ -14,11 +14,17 @@ struct KvLayerView {
   int64_t kv_dim = 0;  // n_head_kv * head_dim: elements per slot
 };
 
+// attend() picks the AVX2+FMA version (baseline ISA) when head_dim is a multiple of 8, else the scalar
+// reference attend_ref(), which tests compare it with.
 // q: [head_dim] (already scaled by the caller's query scale if the architecture scales queries);
 // attends to positions [p_begin, p_end) of KV head kv_head with scores * scale, optional tanh soft-cap
 // (cap <= 0: off). scores: scratch of p_end - p_begin floats. out: [head_dim].
 void attend(const float* q, const KvLayerView& kv, int kv_head, int head_dim, int64_t p_begin,
             int64_t p_end, float scale, float cap, float* scores, float* out);
+void attend_ref(const float* q, const KvLayerView& kv, int kv_head, int head_dim, int64_t p_begin,
+                int64_t p_end, float scale, float cap, float* scores, float* out);
+void attend_avx2(const float* q, const KvLayerView& kv, int kv_head, int head_dim, int64_t p_begin,
+                 int64_t p_end, float scale, float cap, float* scores, float* out);
 
 // Writes n floats into a cache slot as f16 (round to nearest even) or f32.
 void store_kv(const float* src, void* dst, int64_t n, bool f16);

@@ -30,8 +30,8 @@ inline const void* slot_row(const void* base, int64_t slot, int64_t kv_dim, int6
 
 }  // namespace
 
-void attend(const float* q, const KvLayerView& kv, int kv_head, int head_dim, int64_t p_begin,
-            int64_t p_end, float scale, float cap, float* scores, float* out) {
+void attend_ref(const float* q, const KvLayerView& kv, int kv_head, int head_dim, int64_t p_begin,
+                int64_t p_end, float scale, float cap, float* scores, float* out) {
   const int64_t n = p_end - p_begin;
   const int64_t offset = static_cast<int64_t>(kv_head) * head_dim;
   // scores[j] = q . k[p_begin + j] * scale
