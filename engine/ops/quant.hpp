@@ -21,7 +21,7 @@ enum class TensorType : uint32_t {
 };
 
 enum class Isa { kScalar, kAvx2, kAvx512 };
-Isa detect_isa();                 // best ISA this CPU supports (AVX-512 needs F, BW, VL; VNNI optional)
+Isa detect_isa();                 // best ISA this CPU supports (AVX-512 needs F, BW, VL, DQ; VNNI optional)
 bool has_avx512_vnni();           // whether the AVX-512 kernels use VPDPBUSD (chosen at run time)
 const char* isa_name(Isa isa);
 
@@ -40,7 +40,8 @@ struct TypeKernels {
   // Format the activations are converted to before `dot` (e.g. Q8_0 for 32-blocks, Q8_K for K-quants,
   // F32 for float weights, where quantize_act copies).
   TensorType act_type;
-  // n elements; n a multiple of block_elems of the type involved. Pointers need no alignment.
+  // n elements; n a multiple of block_elems of the type involved. Quantized data (void*) may sit at any
+  // byte address; float arrays need only float alignment (4 bytes).
   void (*dequantize)(const void* src, float* dst, int64_t n);
   void (*quantize_act)(const float* x, void* dst, int64_t n);
   // dot(row of n weights, activations converted by quantize_act) -> float

@@ -13,39 +13,6 @@
 namespace hayloft::engine::ops {
 namespace {
 
-// Pairwise int8 products summed to 8 int32 lanes. `w` unsigned (0..255) or signed per kSigned.
-template <bool kSigned>
-__m256i dot_bytes(__m256i w, __m256i a) {
-  __m256i p;
-  if constexpr (kSigned) {
-    p = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(a, w));  // |w| * (a * sign w)
-  } else {
-    p = _mm256_maddubs_epi16(w, a);
-  }
-  return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
-}
-
-template <TT T>
-float dot_32(const void* row, const void* act, int64_t n) {
-  using Tr = BlockTraits<T>;
-  using ActBlock = std::conditional_t<Tr::kAct == TT::kQ8_1, BlockQ8_1, BlockQ8_0>;
-  const auto* w = static_cast<const typename Tr::Block*>(row);
-  const auto* a = static_cast<const ActBlock*>(act);
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-  float min_sum = 0.0f;
-  const int64_t nb = n / kQK;
-  for (int64_t b = 0; b < nb; ++b) {
-    const __m256i s = dot_bytes<!Tr::kHasMin>(unpack<T>(w[b]), load32(a[b].qs));
-    const __m256 d = _mm256_set1_ps(_cvtsh_ss(w[b].d) * _cvtsh_ss(a[b].d));
-    if (b & 1)
-      acc1 = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc1);
-    else
-      acc0 = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc0);
-    if constexpr (Tr::kHasMin) min_sum += _cvtsh_ss(w[b].m) * _cvtsh_ss(a[b].s);
-  }
-  return hsum(_mm256_add_ps(acc0, acc1)) + min_sum;
-}
-
 // 32 int8 (signed or unsigned) -> 4x8 floats, y = d*q (+ m), stored to y[0..32).
 template <bool kSigned, bool kMin>
 void store_scaled(__m256i q, float d, float m, float* y) {
@@ -234,7 +201,11 @@ float dot_float(const void* row, const void* act, int64_t n) {
       acc[k] = _mm256_fmadd_ps(load8<T>(p, i + 8 * k), _mm256_loadu_ps(x + i + 8 * k), acc[k]);
   for (; i + 8 <= n; i += 8) acc[0] = _mm256_fmadd_ps(load8<T>(p, i), _mm256_loadu_ps(x + i), acc[0]);
   float sum = hsum(_mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
-  for (; i < n; ++i) sum += load1<T>(p, i) * x[i];
+  for (; i < n; ++i) {
+    float xi;  // act is a byte buffer (quantize_act output), possibly not float-aligned
+    std::memcpy(&xi, x + i, 4);
+    sum += load1<T>(p, i) * xi;
+  }
   return sum;
 }
 
@@ -246,12 +217,14 @@ void dequantize_float(const void* src, float* dst, int64_t n) {
   for (; i < n; ++i) dst[i] = load1<T>(p, i);
 }
 
-void copy_f32(const float* x, void* dst, int64_t n) { std::memcpy(dst, x, size_t(n) * sizeof(float)); }
+void copy_f32(const float* x, void* dst, int64_t n) {
+  if (n > 0) std::memcpy(dst, x, size_t(n) * sizeof(float));  // n = 0 may come with null pointers
+}
 
 template <TT T>
 constexpr TypeKernels k32{T, BlockTraits<T>::kAct, dequantize_32<T>,
                           BlockTraits<T>::kAct == TT::kQ8_1 ? quantize_q8_32<true> : quantize_q8_32<false>,
-                          dot_32<T>};
+                          dot_32<T, false>};
 template <TT T>
 constexpr TypeKernels kfloat{T, TT::kF32, dequantize_float<T>, copy_f32, dot_float<T>};
 

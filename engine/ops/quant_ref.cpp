@@ -78,7 +78,9 @@ void quantize_q8_k(const float* x, void* dst, int64_t n) {
   }
 }
 
-void copy_f32(const float* x, void* dst, int64_t n) { std::memcpy(dst, x, size_t(n) * sizeof(float)); }
+void copy_f32(const float* x, void* dst, int64_t n) {
+  if (n > 0) std::memcpy(dst, x, size_t(n) * sizeof(float));  // n = 0 may come with null pointers
+}
 
 // ---- dequantizers ----
 
@@ -163,7 +165,9 @@ void dequantize_half(const void* src, float* dst, int64_t n) {
   }
 }
 
-void dequantize_f32(const void* src, float* dst, int64_t n) { std::memcpy(dst, src, size_t(n) * 4); }
+void dequantize_f32(const void* src, float* dst, int64_t n) {
+  if (n > 0) std::memcpy(dst, src, size_t(n) * 4);
+}
 
 // ---- dots ----
 

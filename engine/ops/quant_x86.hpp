@@ -112,6 +112,70 @@ inline void q6_runs(const BlockQ6_K& b, int h, __m256i* q) {
   }
 }
 
+// ---- 32-block dots ----
+
+// Sums of 4 adjacent int8 products in 8 int32 lanes; `w` unsigned (0..31) or signed per kSigned (then |w|
+// as unsigned times a with w's sign; a is never -128 since quantize_act clamps to 127). VNNI: VPDPBUSD.
+template <bool kSigned, bool kVnni>
+inline __m256i dot_bytes(__m256i w, __m256i a) {
+  if constexpr (kSigned) {
+    a = _mm256_sign_epi8(a, w);
+    w = _mm256_sign_epi8(w, w);
+  }
+  if constexpr (kVnni) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a);
+  } else {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(w, a), _mm256_set1_epi16(1));
+  }
+}
+
+// The fp16 fields at byte `offset` of 8 consecutive blocks of `stride` bytes, as floats. The 32-bit gather
+// reads 2 bytes past each field, still inside its block for every layout used here.
+inline __m256 halves8(const void* first, int stride, int offset) {
+  const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
+  const auto* base = reinterpret_cast<const int*>(static_cast<const uint8_t*>(first) + offset);
+  const __m256i v = _mm256_and_si256(_mm256_i32gather_epi32(base, idx, 1), _mm256_set1_epi32(0xffff));
+  return _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+}
+
+// 32-block weights x Q8_0/Q8_1. Eight blocks at a time: their scale products d_w*d_a (and the min terms
+// m_w*s_a) are converted together and spilled, so each block's scale is a broadcast from memory (a load)
+// rather than two scalar half conversions on the shuffle port.
+template <TT T, bool kVnni>
+inline float dot_32(const void* row, const void* act, int64_t n) {
+  using Tr = BlockTraits<T>;
+  using Block = typename Tr::Block;
+  using ActBlock = std::conditional_t<Tr::kAct == TT::kQ8_1, BlockQ8_1, BlockQ8_0>;
+  const auto* w = static_cast<const Block*>(row);
+  const auto* a = static_cast<const ActBlock*>(act);
+  const int64_t nb = n / kQK;
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
+  alignas(32) float dd[8];
+  auto block = [&](int64_t b, const float* d, __m256 acc) {
+    const __m256i s = dot_bytes<!Tr::kHasMin, kVnni>(unpack<T>(w[b]), load32(a[b].qs));
+    return _mm256_fmadd_ps(_mm256_broadcast_ss(d), _mm256_cvtepi32_ps(s), acc);
+  };
+  int64_t b = 0;
+  for (; b + 8 <= nb; b += 8) {
+    const __m256 dw = halves8(w + b, sizeof(Block), offsetof(Block, d));
+    _mm256_store_ps(dd, _mm256_mul_ps(dw, halves8(a + b, sizeof(ActBlock), offsetof(ActBlock, d))));
+    if constexpr (Tr::kHasMin)
+      accm = _mm256_fmadd_ps(halves8(w + b, sizeof(Block), offsetof(Block, m)),
+                             halves8(a + b, sizeof(ActBlock), offsetof(ActBlock, s)), accm);
+    for (int j = 0; j < 8; j += 2) {
+      acc0 = block(b + j, dd + j, acc0);
+      acc1 = block(b + j + 1, dd + j + 1, acc1);
+    }
+  }
+  float tail_min = 0.0f;
+  for (; b < nb; ++b) {
+    const float d = _cvtsh_ss(w[b].d) * _cvtsh_ss(a[b].d);
+    acc0 = block(b, &d, acc0);
+    if constexpr (Tr::kHasMin) tail_min += _cvtsh_ss(w[b].m) * _cvtsh_ss(a[b].s);
+  }
+  return hsum(_mm256_add_ps(acc0, acc1)) + hsum(accm) + tail_min;
+}
+
 // ---- K-quant dots (256-bit; the 512-bit versions measured slower: extra lane shuffles) ----
 
 // acc + pairwise int16 products summed to int32 lanes. With AVX512-VNNI (VL), VPDPWSSD does it in one

@@ -69,7 +69,8 @@ TEST(QuantFixture, DequantizeMatchesGgufPyOnModelRows) {
 // Real weights through every ISA's dot: same bound as the random-data test in quant_simd_test.cpp.
 TEST(QuantFixture, ModelRowDotsAgreeAcrossIsas) {
   std::mt19937 rng(9);
-  for (const auto& entry : load_fixture().at("model_rows")) {
+  const auto doc = load_fixture();  // must outlive the loop (a temporary's member would not, in C++20)
+  for (const auto& entry : doc.at("model_rows")) {
     const TensorType t = TensorType(entry.at("type").get<uint32_t>());
     const auto blocks = from_hex(entry.at("blocks_hex"));
     const int64_t n = entry.at("n").get<int64_t>() / 2;  // two rows

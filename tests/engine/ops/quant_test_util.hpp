@@ -122,7 +122,8 @@ inline double dot_magnitude(TensorType type, const uint8_t* row, const float* a,
   return s;
 }
 
-// A byte buffer with `offset` bytes of slack in front (to misalign the payload) and guard bytes after it.
+// A byte buffer with `offset` bytes of slack in front (to misalign the payload: 1..3 bytes for quantized
+// data, multiples of 4 for floats, which need their natural alignment) and guard bytes after it.
 struct Guarded {
   static constexpr int kGuard = 64;
   static constexpr uint8_t kFill = 0xa5;
