@@ -88,12 +88,26 @@ def gguf_vocab(path):
             "tokens": tokens, "types": types, "merges": merges}
 
 
+def build_hf_spm(path, arch):
+    """SPM (gemma3): HF transformers' own GGUF tokenizer conversion (merges rebuilt from the vocab in
+    file order). Its metadata reader needs torch, so feed it the fields from the gguf package instead.
+    Returns None when transformers is not installed (it is optional)."""
+    try:
+        from transformers.integrations.gguf.gguf_tokenizer_mapping import (GGUF_TOKENIZER_MAPPING,
+                                                                            convert_gguf_tokenizer)
+    except ImportError:
+        return None
+    f = GGUFReader(path).fields
+    d = {name: f["tokenizer." + key].contents() for key, name in GGUF_TOKENIZER_MAPPING["tokenizer"].items()
+         if "tokenizer." + key in f}
+    return convert_gguf_tokenizer(arch, d)[0]
+
+
 def build_hf(v, parse_special):
     """Byte-level BPE from the GGUF's own vocab + merges, pre-tokenized like llama.cpp's `pre` type.
 
-    Returns None for tokenizers we cannot rebuild faithfully (SPM models such as gemma3 carry scores,
-    not merges). Special (control) tokens are added only when parse_special is on, since HF always
-    matches added tokens.
+    Returns None for tokenizers handled elsewhere (SPM) or not rebuildable. Special (control) tokens
+    are added only when parse_special is on, since HF always matches added tokens.
     """
     if v["model"] != "gpt2" or not v["merges"]:
         return None
@@ -128,6 +142,17 @@ def tokenize_model(name, path):
     bos = llama_cpp.llama_vocab_bos(vocab)
     v = gguf_vocab(path)
     hf = {ps: build_hf(v, ps) for ps in (False, True)}
+    hf_source = "tokenizers, rebuilt from GGUF vocab+merges" if hf[True] else None
+    # SPM via transformers always matches its special tokens: no hf_ids for parse_special=false cases
+    # containing a control token's text (llama.cpp matches user-defined tokens either way).
+    spm_specials = None
+    if v["model"] == "llama" and hf[True] is None:
+        spm = build_hf_spm(path, llm.metadata["general.architecture"])
+        if spm is not None:
+            import transformers
+            hf = {False: spm, True: spm}
+            hf_source = f"transformers {transformers.__version__} GGUF tokenizer conversion"
+            spm_specials = [t for t, ty in zip(v["tokens"], v["types"]) if ty == 3]
     cases, disagreements = [], []
     for text, add_bos, parse_special in CASES:
         ids = llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=parse_special)
@@ -137,7 +162,9 @@ def tokenize_model(name, path):
                 "pieces": [p.decode("utf-8", errors="replace") for p in pieces],
                 "pieces_hex": [p.hex() for p in pieces],
                 "detokenized": detok.decode("utf-8", errors="replace"), "hf_ids": None}
-        if hf[parse_special] is not None:
+        if spm_specials is not None and not parse_special and any(t in text for t in spm_specials):
+            pass
+        elif hf[parse_special] is not None:
             hf_ids = hf[parse_special].encode(text, add_special_tokens=False).ids
             if add_bos and add_bos_flag:
                 hf_ids = [bos] + hf_ids
@@ -156,9 +183,10 @@ def tokenize_model(name, path):
         "notes": ("ids are the reference. add_bos only prepends BOS when the vocab's add_bos flag is set "
                   "(vocab_add_bos). pieces = llama_token_to_piece(special=true) per id (lossy UTF-8, "
                   "U+FFFD for partial byte tokens); pieces_hex = exact bytes; detokenized = concatenated "
-                  "pieces with special=false. hf_ids = HF tokenizers rebuilt from the GGUF vocab+merges "
-                  "(null where not buildable); hf_disagreements lists texts where hf_ids != ids."),
+                  "pieces with special=false. hf_ids = second reference from hf_source "
+                  "(null where not available); hf_disagreements lists texts where hf_ids != ids."),
         "versions": common.versions(),
+        "hf_source": hf_source,
         "hf_disagreements": disagreements,
         "cases": cases,
     }
