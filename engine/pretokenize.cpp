@@ -140,9 +140,10 @@ Pieces apply(Matcher m, const std::vector<uint32_t>& cps, const Pieces& in) {
 }  // namespace
 
 PreTokenizer pre_tokenizer_from_name(std::string_view name) {
-  if (name == "gpt2") return PreTokenizer::kGpt2;
+  // Names as converters write them (llama.cpp accepts the same aliases).
+  if (name == "gpt2" || name == "gpt-2") return PreTokenizer::kGpt2;
   if (name == "smollm") return PreTokenizer::kSmollm;
-  if (name == "llama-bpe" || name == "llama3") return PreTokenizer::kLlama3;
+  if (name == "llama-bpe" || name == "llama3" || name == "llama-v3") return PreTokenizer::kLlama3;
   if (name == "qwen2") return PreTokenizer::kQwen2;
   if (name == "default" || name.empty()) return PreTokenizer::kDefault;
   throw Error(ErrorKind::kUnsupported, "tokenizer: pre-tokenizer '" + std::string(name) + "' is not supported",

@@ -55,20 +55,19 @@ Tokenizer Tokenizer::from_gguf(const GgufFile& g) {
     t.scores_ = g.get_float_array("tokenizer.ggml.scores");
     if (t.scores_.size() != n) corrupt("scores has " + std::to_string(t.scores_.size()) + " entries for " + std::to_string(n) + " tokens");
   }
-  t.ids_.reserve(n);
-  for (size_t i = 0; i < n; ++i) t.ids_.emplace(t.texts_[i], static_cast<int32_t>(i));  // first wins
+  t.ids_.build(t.texts_);  // first wins on duplicate texts
 
   if (t.kind_ == Kind::kBpe) {
     t.pre_ = pre_tokenizer_from_name(g.find_string("tokenizer.ggml.pre").value_or("default"));
     t.ignore_merges_ = t.pre_ == PreTokenizer::kLlama3;
-    auto merges = g.get_string_array("tokenizer.ggml.merges");
-    t.merge_ranks_.reserve(merges.size());
-    for (size_t r = 0; r < merges.size(); ++r) {
+    t.merges_ = g.get_string_array("tokenizer.ggml.merges");
+    for (size_t r = 0; r < t.merges_.size(); ++r) {
       // The separator is the first space after the first character (a token may itself be " ").
-      if (merges[r].size() < 3 || merges[r].find(' ', 1) == std::string::npos)
-        corrupt("merge " + std::to_string(r) + " '" + merges[r] + "' has no separator");
-      t.merge_ranks_.emplace(std::move(merges[r]), static_cast<int32_t>(r));
+      if (t.merges_[r].size() < 3 || t.merges_[r].find(' ', 1) == std::string::npos)
+        corrupt("merge " + std::to_string(r) + " '" + t.merges_[r] + "' has no separator");
     }
+    if (t.merges_.size() > (1u << 24)) corrupt("more than 2^24 merges");  // ranks are compared as floats
+    t.merge_ranks_.build(t.merges_);
   }
 
   const bool spm = t.kind_ == Kind::kSpm;
@@ -108,14 +107,16 @@ Tokenizer Tokenizer::from_gguf(const GgufFile& g) {
       t.byte_tokens_[b] = t.lookup(ch);
     }
   }
+  if (spm) {
+    for (const std::string& text : t.texts_)
+      for (size_t p = text.find("\xE2\x96\x81", 1); p != std::string::npos; p = text.find("\xE2\x96\x81", p + 1))
+        if (static_cast<uint8_t>(text[p - 1]) < 0x80) t.spm_space_joins_[static_cast<uint8_t>(text[p - 1])] = true;
+  }
   t.build_special_trie();
   return t;
 }
 
-int32_t Tokenizer::lookup(std::string_view s) const {
-  auto it = ids_.find(s);
-  return it == ids_.end() ? -1 : it->second;
-}
+int32_t Tokenizer::lookup(std::string_view s) const { return ids_.find(s, texts_); }
 
 std::optional<int32_t> Tokenizer::find(std::string_view text) const {
   int32_t id = lookup(text);
@@ -151,7 +152,10 @@ void Tokenizer::build_special_trie() {
   }
 }
 
-// Splits text at special tokens: at each position the longest allowed special token wins.
+// Splits text at special tokens: at each position the longest allowed special token wins. llama.cpp
+// instead takes tokens longest-first over the whole text; the two agree unless a shorter special token
+// overlaps the start of a longer one, which no vocabulary we load has (each special text holds one '<'
+// or is a run of one whitespace character).
 std::vector<Tokenizer::Fragment> Tokenizer::partition(std::string_view text, bool parse_special) const {
   std::vector<Fragment> out;
   size_t raw_begin = 0;
@@ -189,6 +193,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, 
   if (add_special && add_bos_) out.push_back(bos_);
   bool prev_special = true;  // SPM adds the space prefix at the start and after each special token
   std::string spm_text;
+  WordCache cache;
   for (const Fragment& f : partition(text, parse_special)) {
     if (f.token >= 0) {
       out.push_back(f.token);
@@ -197,12 +202,12 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, 
     }
     std::string_view raw = text.substr(f.begin, f.end - f.begin);
     if (kind_ == Kind::kBpe) {
-      encode_bpe(raw, out);
+      encode_bpe(raw, out, cache);
     } else {
       spm_text.clear();
       if (add_space_prefix_ && prev_special) spm_text += ' ';
       spm_text += raw;
-      encode_spm(spm_text, out);
+      encode_spm(spm_text, out, cache);
     }
     prev_special = false;
   }

@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/string_index.hpp"
+
 namespace hayloft::engine {
 
 class GgufFile;
@@ -51,21 +53,24 @@ class Tokenizer {
   bool is_end_of_generation(int32_t id) const;
   int vocab_size() const { return static_cast<int>(texts_.size()); }
   Kind kind() const { return kind_; }
+  // id must be in [0, vocab_size()).
   TokenType type(int32_t id) const { return types_[static_cast<size_t>(id)]; }
   const std::string& text(int32_t id) const { return texts_[static_cast<size_t>(id)]; }
   std::optional<int32_t> find(std::string_view text) const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using Map = std::unordered_map<std::string, int32_t, Hash, std::equal_to<>>;
   // Trie over special-token bytes for the partition step: node 0 is the root.
   struct TrieNode {
     std::vector<std::pair<uint8_t, int32_t>> next;  // sorted by byte
     int32_t token = -1;
   };
+  // Ids already produced for a word (BPE) or segment (SPM) during one encode() call: [begin, end) in
+  // the output. Per call, so encode() stays const and thread-safe.
+  struct WordHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using WordCache = std::unordered_map<std::string, std::pair<uint32_t, uint32_t>, WordHash, std::equal_to<>>;
   struct Fragment {
     size_t begin = 0, end = 0;  // raw text bytes when token < 0
     int32_t token = -1;
@@ -73,9 +78,10 @@ class Tokenizer {
 
   void build_special_trie();
   std::vector<Fragment> partition(std::string_view text, bool parse_special) const;
-  void encode_bpe(std::string_view text, std::vector<int32_t>& out) const;
+  void encode_bpe(std::string_view text, std::vector<int32_t>& out, WordCache& cache) const;
   void bpe_word(std::string_view word, std::vector<int32_t>& out) const;
-  void encode_spm(std::string_view text, std::vector<int32_t>& out) const;
+  void encode_spm(std::string_view text, std::vector<int32_t>& out, WordCache& cache) const;
+  void spm_merge(std::string_view escaped, std::vector<int32_t>& out) const;
   int32_t lookup(std::string_view s) const;  // -1 when absent
 
   Kind kind_ = Kind::kBpe;
@@ -84,10 +90,12 @@ class Tokenizer {
   std::vector<std::string> texts_;
   std::vector<TokenType> types_;
   std::vector<float> scores_;
-  Map ids_;
-  Map merge_ranks_;  // "left right" -> rank
+  StringIndex ids_;            // over texts_
+  std::vector<std::string> merges_;  // "left right", by rank
+  StringIndex merge_ranks_;    // over merges_: position = rank
   std::vector<TrieNode> trie_;
   std::vector<int32_t> eog_;
+  bool spm_space_joins_[128] = {};  // ASCII byte b: some token contains b followed by ▁
   int32_t byte_tokens_[256];  // token for each raw byte (BPE: its byte-encoded char, SPM: <0xNN>)
   int32_t bos_ = -1, eos_ = -1, eot_ = -1, pad_ = -1, unk_ = -1;
   bool add_bos_ = false, add_eos_ = false, add_space_prefix_ = false;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes tests/data/engine/chat_templates.json: the prompt strings each model's chat template produces
+"""Writes tests/data/engine/chat_renderings.json: the prompt strings each model's chat template produces
 for a set of conversations, from two references:
   jinja     - the GGUF's own tokenizer.chat_template rendered with jinja2 (what HF and llama.cpp --jinja
               produce); null for a model without a template.
@@ -64,7 +64,7 @@ def main():
                 ref = llama_cpp_render(tmpl or "gemma", conv, gen)
                 cases.append({"messages": conv, "add_generation_prompt": gen, "jinja": jinja, "llama_cpp": ref})
         models[name] = {"architecture": arch, "has_template": tmpl is not None, "cases": cases}
-    write_json(os.path.join(OUT, "chat_templates.json"),
+    write_json(os.path.join(OUT, "chat_renderings.json"),
                {"versions": versions(), "models": models,
                 "notes": "bos_token rendered as empty: BOS is added by the tokenizer (add_special)."})
 

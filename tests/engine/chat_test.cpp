@@ -1,5 +1,5 @@
 // Chat templates: rendered prompts equal the model's own Jinja template (jinja2) and llama.cpp's built-in
-// format where the model has none (tests/data/engine/chat_templates.json, from
+// format where the model has none (tests/data/engine/chat_renderings.json, from
 // scripts/reference/make_chat_fixtures.py).
 #include "engine/chat.hpp"
 
@@ -10,13 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/gguf.hpp"
+#include "engine/tokenizer.hpp"
 #include "util/error.hpp"
 
 namespace hayloft::engine {
 namespace {
 
 nlohmann::json load_fixture() {
-  std::ifstream in(std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/engine/chat_templates.json");
+  std::ifstream in(std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/engine/chat_renderings.json");
   EXPECT_TRUE(in);
   return nlohmann::json::parse(in);
 }
@@ -49,6 +50,29 @@ TEST(Chat, MatchesReferenceRenderings) {
     }
   }
   EXPECT_GE(compared, 16);
+}
+
+// The fixtures engineer's tests/data/engine/chat_templates.json: prompt rendered by jinja2 from the GGUF
+// template and its llama.cpp ids (parse_special). Render + tokenize must give both.
+TEST(Chat, PromptAndIdsMatchFixture) {
+  std::ifstream in(std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/engine/chat_templates.json");
+  ASSERT_TRUE(in);
+  auto fixture = nlohmann::json::parse(in);
+  int compared = 0;
+  for (const auto& [name, model] : fixture["models"].items()) {
+    std::string path = model_path(name);
+    if (!std::filesystem::exists(path)) continue;
+    GgufFile g = GgufFile::open(path);
+    ChatTemplate t = ChatTemplate::from_gguf(g);
+    Tokenizer tok = Tokenizer::from_gguf(g);
+    for (const auto& c : model["cases"]) {
+      std::string prompt = t.apply(messages_of(c), c["add_generation_prompt"]);
+      EXPECT_EQ(prompt, c["prompt"].get<std::string>()) << name;
+      EXPECT_EQ(tok.encode(prompt, true, true), c["ids"].get<std::vector<int32_t>>()) << name;
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 8);
 }
 
 TEST(Chat, RecognisesFormats) {

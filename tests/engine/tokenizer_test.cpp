@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -154,6 +155,43 @@ INSTANTIATE_TEST_SUITE_P(Models, TokenizerFixture,
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
+
+// ~0.5 MB of real prose (40 Paul Graham essays from shared/data/pg-essays): count, hash and head of the
+// ids equal llama.cpp's (tests/data/engine/tokenizer_bigtext.json, scripts/reference/make_tokenizer_bigtext.py).
+TEST(Tokenizer, BigTextMatchesLlamaCpp) {
+  const char* env = std::getenv("HAYLOFT_SHARED_DIR");
+  std::string shared = env ? env : std::string(HAYLOFT_SOURCE_DIR) + "/../shared";
+  std::string folder = shared + "/data/pg-essays";
+  if (!std::filesystem::exists(folder)) GTEST_SKIP() << "shared data missing: " << folder;
+  std::ifstream in(std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/engine/tokenizer_bigtext.json");
+  ASSERT_TRUE(in);
+  auto fixture = nlohmann::json::parse(in);
+  std::string text;
+  for (const auto& name : fixture["files"]) {
+    if (!text.empty()) text += fixture["joiner"].get<std::string>();
+    std::ifstream f(folder + "/" + name.get<std::string>(), std::ios::binary);
+    text.append(std::istreambuf_iterator<char>(f), {});
+  }
+  ASSERT_EQ(text.size(), fixture["bytes"].get<size_t>());
+  for (const auto& [name, want] : fixture["models"].items()) {
+    std::string path = std::string(HAYLOFT_MODELS_DIR) + "/" +
+                       (name == "smollm2" ? "SmolLM2-135M-Instruct.Q4_1.gguf" : "gemma-3-270m-q4_k_m.gguf");
+    if (!std::filesystem::exists(path)) continue;
+    GgufFile g = GgufFile::open(path);
+    Tokenizer tok = Tokenizer::from_gguf(g);
+    auto ids = tok.encode(text, false, false);
+    uint64_t h = 0xCBF29CE484222325ull;  // FNV-1a over the int32 little-endian ids
+    for (int32_t id : ids)
+      for (int k = 0; k < 4; ++k) h = (h ^ ((static_cast<uint32_t>(id) >> (8 * k)) & 0xFF)) * 0x100000001B3ull;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    EXPECT_EQ(ids.size(), want["n_ids"].get<size_t>()) << name;
+    EXPECT_EQ(std::string(hex), want["fnv1a64"].get<std::string>()) << name;
+    auto head = want["first_ids"].get<std::vector<int32_t>>();
+    ASSERT_GE(ids.size(), head.size());
+    EXPECT_EQ(std::vector<int32_t>(ids.begin(), ids.begin() + static_cast<long>(head.size())), head) << name;
+  }
+}
 
 TEST(Tokenizer, StreamDecoderHoldsSplitCharacters) {
   auto path = std::string(HAYLOFT_MODELS_DIR) + "/gemma-3-270m-q4_k_m.gguf";
