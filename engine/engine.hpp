@@ -1,0 +1,178 @@
+#pragma once
+// engine: runs GGUF language models on the CPU. This is the module's one public header; other modules
+// include only it.
+//
+//   auto model = Model::load(resolve_model("smollm2", default_model_dirs(cfg.engine.model_dirs)));
+//   Session session(model, {.context = 4096});
+//   std::span<const float> logits = session.prefill(prompt_ids);   // logits of the last prompt token
+//   logits = session.decode_step(next_token);                      // one token at a time
+//
+// Model is immutable after load (weights stay in the mmapped file) and may be shared by any number of
+// Sessions on any threads. A Session owns one KV cache, its scratch buffers and its worker threads;
+// everything is allocated when it is made, so prefill/decode allocate nothing per token.
+// Goals: correctness against llama.cpp first, then speed. Non-goals for now: GPU, MoE, KV save/load.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/chat.hpp"
+#include "engine/sampler.hpp"
+#include "engine/tokenizer.hpp"
+
+namespace hayloft::engine {
+
+class GgufFile;
+
+// Element type of the KV cache. A quantized type can be added here; Session sizes rows through
+// kv_type_bytes so nothing else assumes 2 or 4 bytes.
+enum class KvType { kF16, kF32 };
+KvType parse_kv_type(const std::string& name);  // "f16" | "f32"; throws Error{kInvalidArgument}
+const char* kv_type_name(KvType type);
+double kv_type_bytes(KvType type);  // bytes per element
+
+// One weight type's share of the model, for the quantization summary.
+struct QuantShare {
+  std::string type;  // ggml type name, e.g. "q4_1"
+  int64_t tensors = 0;
+  int64_t elements = 0;
+  int64_t bytes = 0;
+};
+
+// What a model is and what it costs, read from GGUF metadata and tensor infos (nothing computed by
+// running it). Used by `hayloft model list` and by the pipeline's memory planner.
+struct ModelInfo {
+  std::string path;
+  std::string name;          // general.name, else the file stem
+  std::string architecture;  // general.architecture: llama, qwen2, qwen3, gemma3
+  int64_t file_bytes = 0;
+  int64_t parameters = 0;    // sum of tensor elements
+  std::string quantization;  // general.file_type label ("Q4_K_M"), else the type holding most bytes
+  std::vector<QuantShare> quant_types;  // by bytes, largest first
+  int64_t context_length = 0;  // trained window
+  int64_t n_layer = 0;
+  int64_t n_embd = 0;
+  int64_t n_head = 0;
+  int64_t n_head_kv = 0;
+  int64_t head_dim = 0;
+  int64_t n_ff = 0;
+  int64_t vocab = 0;
+  int64_t sliding_window = 0;     // 0: none
+  int64_t n_sliding_layers = 0;   // layers that attend only to the last sliding_window positions
+
+  // KV-cache bytes per token, averaged over a context of `context` tokens (0: the trained window):
+  // every layer stores n_head_kv * head_dim * 2 (K and V) elements per token, but a sliding-window
+  // layer keeps at most sliding_window positions, so it costs less per token once context exceeds it.
+  double kv_bytes_per_token(KvType type, int64_t context = 0) const;
+  // Total KV bytes for `context` tokens (what a Session of that context allocates, give or take the
+  // prefill batch kept by sliding layers).
+  int64_t kv_bytes(KvType type, int64_t context) const;
+};
+
+class Model {
+ public:
+  // Maps the file and checks every tensor's name, type and shape against the architecture. Throws
+  // Error{kNotFound/kIo} for the file, {kCorrupt} for bad bytes or shapes (expected vs actual),
+  // {kUnsupported} for an unknown architecture or tensor type (naming it).
+  static std::shared_ptr<const Model> load(const std::string& path);
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const ModelInfo& info() const;
+  // The parsed file, for the tokenizer and chat template (which read their own metadata).
+  const GgufFile& gguf() const;
+
+  struct Impl;  // engine-internal (engine/model_impl.hpp)
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit Model(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct SessionOptions {
+  int64_t context = 0;        // KV-cache positions; 0 or more than trained: the model's trained window
+  KvType kv_type = KvType::kF16;
+  int threads = 2;            // worker threads for decode and prefill (OpenBLAS is set to match)
+  int prefill_batch = 512;    // tokens per prefill step
+  // Prefill matrix products: true dequantizes weight tiles to f32 and calls cblas_sgemm; false runs
+  // the quantized dot kernels row by row for the whole batch. Kept switchable for measurement.
+  bool prefill_gemm = true;
+};
+
+// Called during prefill after each batch: (tokens done, tokens total).
+using ProgressFn = std::function<void(int64_t done, int64_t total)>;
+
+class Session {
+ public:
+  Session(std::shared_ptr<const Model> model, const SessionOptions& options = {});
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Appends tokens at position() and returns the logits [vocab] of the last one (valid until the next
+  // call). Throws Error{kResourceExhausted} when they do not fit the context and Error{kInvalidArgument}
+  // for an empty list or a token id outside the vocabulary; both are checked before anything runs.
+  std::span<const float> prefill(std::span<const int32_t> tokens, const ProgressFn& progress = {});
+  // One token: prefill of a single id, on the decode path (quantized mat-vec on the workers).
+  std::span<const float> decode_step(int32_t token);
+
+  int64_t position() const;  // tokens in the cache
+  int64_t context() const;   // capacity
+  void reset();              // forget the cache (keeps the allocation)
+  int64_t kv_bytes() const;  // bytes allocated for K and V
+  const Model& model() const;
+  const SessionOptions& options() const;
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> s_;
+};
+
+// ---- generation loop ----------------------------------------------------------------------------------
+
+struct GenerateOptions {
+  int max_tokens = 128;                   // generated tokens at most (the EOS/stop token counts)
+  std::vector<std::string> stop_strings;  // e.g. the chat format's end of turn
+  ProgressFn progress;                    // prefill progress
+};
+
+struct GenerateMetrics {
+  int64_t prompt_tokens = 0;
+  int64_t generated_tokens = 0;
+  double prefill_seconds = 0;
+  double decode_seconds = 0;  // from the first sampled token to the end
+  double prefill_tok_s = 0;   // prompt tokens / prefill seconds
+  double decode_tok_s = 0;    // decode steps / decode seconds
+  double ttft_seconds = 0;    // start to first sampled token
+  std::string stop_reason;    // "eos", "stop_string", "max_tokens", "context", "cancelled"
+};
+
+// Called with each generated token and the text it made visible (may be empty: held-back UTF-8 or a
+// possible stop string). Return false to stop ("cancelled").
+using TokenCallback = std::function<bool(int32_t token, std::string_view text)>;
+
+// Prefills prompt_ids at the session's position, then samples and decodes until EOS/EOT, a stop string,
+// max_tokens or a full context. The sampler sees the prompt in its penalty window.
+GenerateMetrics generate(Session& session, const Tokenizer& tokenizer, Sampler& sampler,
+                         std::span<const int32_t> prompt_ids, const GenerateOptions& options,
+                         const TokenCallback& on_token);
+
+// ---- model files ------------------------------------------------------------------------------------
+
+// Directories searched for models, in order: $HAYLOFT_MODELS_DIR, <exe dir>/../models, ./models, then
+// the configured ones (engine.model_dirs). Missing directories are skipped.
+std::vector<std::string> default_model_dirs(const std::vector<std::string>& config_dirs);
+// Every *.gguf in those directories (sorted, no duplicates).
+std::vector<std::string> list_model_files(const std::vector<std::string>& dirs);
+// A path that exists is returned as is; a short name ("smollm2", "gemma3-270m") or a file name/stem is
+// looked up in dirs. Throws Error{kNotFound} listing the models that were found.
+std::string resolve_model(const std::string& name_or_path, const std::vector<std::string>& dirs);
+
+}  // namespace hayloft::engine

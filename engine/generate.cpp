@@ -1,0 +1,64 @@
+// The generation loop: prefill, then sample -> stream text -> decode one token, with measured timings.
+#include "engine/engine.hpp"
+#include "util/timing.hpp"
+
+namespace hayloft::engine {
+
+GenerateMetrics generate(Session& session, const Tokenizer& tokenizer, Sampler& sampler,
+                         std::span<const int32_t> prompt_ids, const GenerateOptions& options,
+                         const TokenCallback& on_token) {
+  GenerateMetrics m;
+  m.prompt_tokens = static_cast<int64_t>(prompt_ids.size());
+  Timer total;
+  std::span<const float> logits = session.prefill(prompt_ids, options.progress);
+  m.prefill_seconds = total.seconds();
+  for (int32_t id : prompt_ids) sampler.accept(id);
+
+  StopCondition stop(tokenizer, options.stop_strings);
+  std::string text;
+  text.reserve(256);
+  Timer decode;
+  int64_t steps = 0;
+  m.stop_reason = "max_tokens";
+  for (int i = 0; i < options.max_tokens; ++i) {
+    const int32_t token = sampler.sample(logits);
+    if (i == 0) {
+      m.ttft_seconds = total.seconds();
+      decode.reset();
+    }
+    sampler.accept(token);
+    ++m.generated_tokens;
+    text.clear();
+    const StopReason reason = stop.push(token, text);
+    if (on_token && !on_token(token, text)) {
+      m.stop_reason = "cancelled";
+      break;
+    }
+    if (reason == StopReason::kEndOfGeneration) {
+      m.stop_reason = "eos";
+      break;
+    }
+    if (reason == StopReason::kStopString) {
+      m.stop_reason = "stop_string";
+      break;
+    }
+    if (i + 1 == options.max_tokens) break;
+    if (session.position() >= session.context()) {
+      m.stop_reason = "context";
+      break;
+    }
+    logits = session.decode_step(token);
+    ++steps;
+  }
+  m.decode_seconds = m.generated_tokens > 0 ? decode.seconds() : 0;
+  if (m.stop_reason == "max_tokens" || m.stop_reason == "context") {
+    text.clear();
+    stop.finish(text);
+    if (on_token && !text.empty()) on_token(-1, text);
+  }
+  m.prefill_tok_s = m.prefill_seconds > 0 ? static_cast<double>(m.prompt_tokens) / m.prefill_seconds : 0;
+  m.decode_tok_s = m.decode_seconds > 0 ? static_cast<double>(steps) / m.decode_seconds : 0;
+  return m;
+}
+
+}  // namespace hayloft::engine

@@ -1,0 +1,166 @@
+// Session: sizes and owns the KV cache, scratch and workers; feeds tokens to the forward pass in batches.
+#include <cblas.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "engine/session_state.hpp"
+#include "engine/ops/quant.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace hayloft::engine {
+
+namespace {
+// Dequantized weight rows per sgemm tile: 2M floats (8 MiB) keeps sgemm efficient without holding a
+// whole LM head (vocab x n_embd) in f32.
+constexpr int64_t kTileFloats = int64_t{1} << 21;
+
+template <class T>
+Buffer<T> zeros(int64_t n) {
+  Buffer<T> b(static_cast<size_t>(std::max<int64_t>(n, 1)));
+  std::fill_n(b.data(), b.size(), T{});
+  return b;
+}
+
+// KV rings are not cleared: a slot is always written before it is read, and untouched pages of a large
+// context cost no resident memory until the session reaches them.
+template <class T>
+Buffer<T> uninitialized(int64_t n) {
+  return Buffer<T>(static_cast<size_t>(std::max<int64_t>(n, 1)));
+}
+// OpenBLAS picks its kernels from CPUID when the library loads; on CPUs it does not know (seen here: a
+// virtualised "Intel Xeon Processor" with AVX-512) it falls back to SSE3 "Prescott" kernels, and prefill
+// sgemm runs 1.75x slower (measured 12.7 vs 7.2 CPU ms/token, smollm2). It cannot be changed after load,
+// so say once how to fix it.
+void warn_slow_openblas_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+  const char* core = openblas_get_corename();
+  if (core && std::string(core) == "Prescott" && ops::detect_isa() != ops::Isa::kScalar) {
+    spdlog::warn("OpenBLAS did not recognise this CPU and uses its slow SSE3 kernels; set "
+                 "OPENBLAS_CORETYPE={} for faster prefill", ops::detect_isa() == ops::Isa::kAvx512 ? "SkylakeX" : "Haswell");
+  }
+  });
+}
+
+}  // namespace
+
+Session::State::State(std::shared_ptr<const Model> model_in, const SessionOptions& options)
+    : model(std::move(model_in)), m(&model->impl()), opt(options) {
+  const Hparams& hp = m->hp;
+  n_ctx = opt.context > 0 ? std::min(opt.context, hp.n_ctx_train) : hp.n_ctx_train;
+  batch = std::clamp<int64_t>(opt.prefill_batch, 1, n_ctx);
+  opt.threads = std::max(opt.threads, 1);
+  kv_f16 = opt.kv_type == KvType::kF16;
+  workers = std::make_unique<Workers>(opt.threads);
+  openblas_set_num_threads(opt.threads);
+  warn_slow_openblas_once();
+
+  // KV rings: a sliding layer keeps window + batch slots (a batch writes all its keys before its first
+  // query reads the window behind it); a global layer keeps the whole context.
+  const size_t elem = kv_f16 ? 2 : 4;
+  kv.resize(static_cast<size_t>(hp.n_layer));
+  for (int64_t il = 0; il < hp.n_layer; ++il) {
+    LayerKv& c = kv[static_cast<size_t>(il)];
+    const bool sliding = m->layers[static_cast<size_t>(il)].sliding;
+    c.cap = sliding ? std::min(n_ctx, hp.sliding_window + batch) : n_ctx;
+    const size_t bytes = static_cast<size_t>(c.cap * hp.kv_dim()) * elem;
+    c.k = uninitialized<uint8_t>(static_cast<int64_t>(bytes));
+    c.v = uninitialized<uint8_t>(static_cast<int64_t>(bytes));
+  }
+
+  x = zeros<float>(batch * hp.n_embd);
+  xn = zeros<float>(batch * std::max(hp.n_embd, hp.q_dim()));
+  q = zeros<float>(batch * hp.q_dim());
+  k = zeros<float>(batch * hp.kv_dim());
+  v = zeros<float>(batch * hp.kv_dim());
+  att = zeros<float>(batch * hp.q_dim());
+  gate = zeros<float>(batch * hp.n_ff);
+  up = zeros<float>(batch * hp.n_ff);
+  logits = zeros<float>(hp.vocab);
+  scores = uninitialized<float>(n_ctx * opt.threads);
+  const int64_t max_cols = std::max({hp.n_embd, hp.q_dim(), hp.n_ff});
+  tile_rows = std::max<int64_t>(1, kTileFloats / max_cols);
+  if (opt.prefill_gemm && batch > 1) tile = zeros<float>(tile_rows * max_cols);
+
+  // One activation buffer per format the weights ask for, wide enough for the widest input.
+  auto add_act = [&](const Weight& w) {
+    const ops::TensorType t = w.kern->act_type;
+    const size_t stride = ops::act_bytes(w.type, w.cols);
+    for (auto& a : acts) {
+      if (a.type == t) {
+        a.stride = std::max(a.stride, stride);
+        return;
+      }
+    }
+    ActBuffer a;
+    a.type = t;
+    a.stride = stride;
+    acts.push_back(std::move(a));
+  };
+  add_act(m->output);
+  for (const auto& L : m->layers) {
+    for (const Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.gate, &L.up, &L.down}) add_act(*w);
+  }
+  for (auto& a : acts) {
+    a.stride = (a.stride + 63) / 64 * 64;
+    a.bytes = zeros<uint8_t>(static_cast<int64_t>(a.stride) * batch);
+  }
+}
+
+Session::Session(std::shared_ptr<const Model> model, const SessionOptions& options) {
+  if (!model) throw Error(ErrorKind::kInvalidArgument, "Session needs a loaded model");
+  s_ = std::make_unique<State>(std::move(model), options);
+}
+
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::span<const float> Session::prefill(std::span<const int32_t> tokens, const ProgressFn& progress) {
+  State& s = *s_;
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  if (n == 0) throw Error(ErrorKind::kInvalidArgument, "prefill of an empty token list");
+  if (s.pos + n > s.n_ctx) {
+    throw Error(ErrorKind::kResourceExhausted,
+                std::to_string(s.pos) + " cached + " + std::to_string(n) + " new tokens exceed the context of " +
+                    std::to_string(s.n_ctx) + " tokens");
+  }
+  for (int32_t t : tokens) {
+    if (t < 0 || t >= s.m->hp.vocab) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "token id " + std::to_string(t) + " outside the vocabulary of " + std::to_string(s.m->hp.vocab));
+    }
+  }
+  for (int64_t done = 0; done < n;) {
+    const int64_t step = std::min(s.batch, n - done);
+    s.forward(tokens.data() + done, step, done + step == n);
+    done += step;
+    if (progress) progress(done, n);
+  }
+  return {s.logits.data(), static_cast<size_t>(s.m->hp.vocab)};
+}
+
+std::span<const float> Session::decode_step(int32_t token) {
+  State& s = *s_;
+  if (s.pos + 1 > s.n_ctx || token < 0 || token >= s.m->hp.vocab) {
+    return prefill(std::span<const int32_t>(&token, 1));  // throws the precise error
+  }
+  s.forward(&token, 1, true);
+  return {s.logits.data(), static_cast<size_t>(s.m->hp.vocab)};
+}
+
+int64_t Session::position() const { return s_->pos; }
+int64_t Session::context() const { return s_->n_ctx; }
+void Session::reset() { s_->pos = 0; }
+const Model& Session::model() const { return *s_->model; }
+const SessionOptions& Session::options() const { return s_->opt; }
+
+int64_t Session::kv_bytes() const {
+  int64_t total = 0;
+  for (const auto& c : s_->kv) total += static_cast<int64_t>(c.k.bytes() + c.v.bytes());
+  return total;
+}
+
+}  // namespace hayloft::engine
