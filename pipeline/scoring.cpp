@@ -17,6 +17,17 @@ bool is_ascii_punct(unsigned char c) {
 
 bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
+// Length in bytes of a non-ASCII Unicode space at text[i] (U+0085, U+00A0, U+2000..U+200A, U+2028,
+// U+2029, U+202F, U+205F, U+3000), else 0. PG essays use U+00A0 inside "F = ma".
+size_t unicode_space_bytes(std::string_view text, size_t i) {
+  auto at = [&](size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+  if (at(0) == 0xC2 && (at(1) == 0x85 || at(1) == 0xA0)) return 2;
+  if (at(0) == 0xE2 && at(1) == 0x80 && ((at(2) >= 0x80 && at(2) <= 0x8A) || at(2) == 0xA8 || at(2) == 0xA9 || at(2) == 0xAF)) return 3;
+  if (at(0) == 0xE2 && at(1) == 0x81 && at(2) == 0x9F) return 3;
+  if (at(0) == 0xE3 && at(1) == 0x80 && at(2) == 0x80) return 3;
+  return 0;
+}
+
 std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> words;
   std::string word;
@@ -41,13 +52,27 @@ constexpr const char* kRefusals[] = {
     "no answer", "unknown from",
 };
 
+// " " + text + " ", built by appending (gcc 12 warns falsely, -Wrestrict, on `" " + std::string&&`).
+std::string padded(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.append(" ").append(text).append(" ");
+  return out;
+}
+
 }  // namespace
 
 std::string squad_normalize(std::string_view text) {
   // Same order as the official script: lower, remove punctuation, remove articles, fix whitespace.
   std::string lowered;
   lowered.reserve(text.size());
-  for (unsigned char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (size_t n = unicode_space_bytes(text, i)) {
+      lowered.push_back(' ');  // Python's str.split() in the official script splits on these too
+      i += n - 1;
+      continue;
+    }
     if (is_ascii_punct(c)) continue;
     lowered.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
   }
@@ -61,11 +86,11 @@ std::string squad_normalize(std::string_view text) {
 }
 
 bool is_unanswerable(std::string_view prediction, std::string_view unanswerable_word) {
-  std::string norm = " " + squad_normalize(prediction) + " ";
+  std::string norm = padded(squad_normalize(prediction));
   std::string word = squad_normalize(unanswerable_word);
-  if (!word.empty() && norm.find(" " + word + " ") != std::string::npos) return true;
+  if (!word.empty() && norm.find(padded(word)) != std::string::npos) return true;
   for (const char* r : kRefusals) {
-    if (norm.find(std::string(" ") + r + " ") != std::string::npos) return true;
+    if (norm.find(padded(r)) != std::string::npos) return true;
   }
   return false;
 }
@@ -96,8 +121,7 @@ double token_f1(std::string_view prediction, std::string_view gold) {
 double contains_answer(std::string_view prediction, std::string_view gold) {
   std::string g = squad_normalize(gold);
   if (g.empty()) return 0.0;
-  std::string p = " " + squad_normalize(prediction) + " ";
-  return p.find(" " + g + " ") != std::string::npos ? 1.0 : 0.0;
+  return padded(squad_normalize(prediction)).find(padded(g)) != std::string::npos ? 1.0 : 0.0;
 }
 
 AnswerScore score_answer(std::string_view prediction, const std::vector<std::string>& golds,

@@ -15,6 +15,7 @@ TEST(Scoring, NormalizeFollowsSquadScript) {
   EXPECT_EQ(squad_normalize("  A   cat,\tan apple; THE end "), "cat apple end");
   EXPECT_EQ(squad_normalize("theory"), "theory");  // articles only as whole words
   EXPECT_EQ(squad_normalize("1,000"), "1000");
+  EXPECT_EQ(squad_normalize("F\u00a0=\u00a0ma"), "f ma");  // no-break spaces split words, as str.split() does
   EXPECT_EQ(squad_normalize("Saint-étienne"), "saintétienne");  // non-ASCII kept (ASCII-only lowercasing)
 }
 
