@@ -30,6 +30,8 @@ struct RouteCost {
   double collection_prefill_s = -1;  // whole collection at this run's prefill speed; -1 = unknown
 };
 
+// The speed is taken from this run: prompt_tokens prefilled in measured_prefill_s. Pass the tokens
+// actually prefilled (prompt minus a reused prefix) as prompt_tokens when a prefix was reused.
 RouteCost route_cost(int64_t prompt_tokens, int64_t generated_tokens, int64_t collection_tokens,
                      double measured_prefill_s, const std::vector<config::PriceConfig>& prices);
 
