@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/scoring.hpp"
 #include "util/error.hpp"
 #include "util/file_map.hpp"
 
@@ -161,6 +162,68 @@ std::string load_haystack(const std::string& dir) {
     std::string t = read_text(f);
     while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
     out += t;
+  }
+  return out;
+}
+
+bool niah_hit(std::string_view answer, const Needle& needle) {
+  return contains_answer(answer, needle.answer) > 0;
+}
+
+namespace {
+
+std::vector<std::string> split_list(std::string_view list, const char* what) {
+  std::vector<std::string> items;
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t comma = list.find(',', pos);
+    if (comma == std::string_view::npos) comma = list.size();
+    std::string item(list.substr(pos, comma - pos));
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item.empty()) throw Error(ErrorKind::kInvalidArgument, std::string("empty item in the ") + what + " list");
+    items.push_back(item);
+    pos = comma + 1;
+  }
+  return items;
+}
+
+}  // namespace
+
+std::vector<int> parse_lengths(std::string_view list) {
+  std::vector<int> out;
+  for (const std::string& item : split_list(list, "lengths")) {
+    bool k = item.back() == 'k' || item.back() == 'K';
+    std::string digits = k ? item.substr(0, item.size() - 1) : item;
+    size_t used = 0;
+    long v = 0;
+    try {
+      v = std::stol(digits, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != digits.size() || digits.empty() || v < 1 || v > (k ? 1 << 20 : 1 << 30)) {
+      throw Error(ErrorKind::kInvalidArgument, "bad context length '" + item + "' (expected e.g. 512 or 4k)");
+    }
+    out.push_back(static_cast<int>(k ? v * 1024 : v));
+  }
+  return out;
+}
+
+std::vector<double> parse_depths(std::string_view list) {
+  std::vector<double> out;
+  for (const std::string& item : split_list(list, "depths")) {
+    size_t used = 0;
+    double v = -1;
+    try {
+      v = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || !(v >= 0 && v <= 100)) {
+      throw Error(ErrorKind::kInvalidArgument, "bad needle depth '" + item + "' (expected a percent, 0 to 100)");
+    }
+    out.push_back(v);
   }
   return out;
 }

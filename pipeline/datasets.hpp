@@ -66,6 +66,16 @@ struct NiahCase {
 NiahCase build_niah(std::string_view filler, const Needle& needle, int context_tokens, double depth_percent,
                     const TokenCounter& count);
 
+// A hit when the answer holds the needle's fact: the needle's answer, SQuAD-normalised, appears in the
+// normalised answer on word boundaries (scoring.hpp contains_answer).
+bool niah_hit(std::string_view answer, const Needle& needle);
+
+// Flag lists of `niah`: "1k,2k,4k,8k" -> {1024, 2048, 4096, 8192} (k = 1024 tokens; plain numbers as
+// given) and "0,25,50,75,100" -> depths in percent. Error{kInvalidArgument} naming the bad item for
+// empty lists, non-numbers, lengths < 1 and depths outside 0..100.
+std::vector<int> parse_lengths(std::string_view list);
+std::vector<double> parse_depths(std::string_view list);
+
 // Splits text after sentence ends ('.', '!' or '?' followed by whitespace) and at blank lines; the pieces
 // concatenate back to the text exactly.
 std::vector<std::string_view> split_sentences(std::string_view text);

@@ -175,5 +175,21 @@ TEST(Datasets, NiahPlacesTheNeedleAtTheDepthOnASentenceBoundary) {
   EXPECT_THROW(build_niah("", n, 1000, 50, word_count), Error);
 }
 
+TEST(Datasets, NiahFlagsAndHits) {
+  EXPECT_EQ(parse_lengths("1k, 2k,4K,500"), (std::vector<int>{1024, 2048, 4096, 500}));
+  EXPECT_EQ(parse_depths("0,25,50,75,100"), (std::vector<double>{0, 25, 50, 75, 100}));
+  EXPECT_THROW(parse_lengths("1k,,2k"), Error);
+  EXPECT_THROW(parse_lengths("1m"), Error);
+  EXPECT_THROW(parse_lengths("0"), Error);
+  EXPECT_THROW(parse_lengths(""), Error);
+  EXPECT_THROW(parse_depths("50,101"), Error);
+  EXPECT_THROW(parse_depths("half"), Error);
+  Needle n{"The best thing to do in Oulu on a winter night is to ski across the frozen sea.", "?",
+           "ski across the frozen sea"};
+  EXPECT_TRUE(niah_hit("You should ski across the frozen sea!", n));
+  EXPECT_TRUE(niah_hit("Ski across the Frozen Sea.", n));
+  EXPECT_FALSE(niah_hit("Go skiing.", n));
+}
+
 }  // namespace
 }  // namespace hayloft::pipeline
