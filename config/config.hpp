@@ -88,6 +88,7 @@ struct PipelineConfig {
   std::string lc_overflow;           // "refuse" or "truncate" when the collection does not fit
   int lc_tokens_per_document = 0;    // planner's allowance for a document header in the LC prompt
   int lc_tokens_per_chunk = 0;       // planner's allowance for a chunk marker in the LC prompt
+                                     // (SmolLM2 splits digits: "[C12] " + blank line = 6 tokens)
   int64_t memory_budget_bytes = 0;   // cap on weights + KV + scratch; 0 = no cap
   int64_t scratch_bytes = 0;         // activations and buffers beside weights and KV
   double low_score_margin = 0;       // auto: (top - mean of the rest) / top below this = low scores
