@@ -73,7 +73,7 @@ struct DegenerationConfig {
   int min_loop_tokens = 0;      // a periodic run must cover this many tokens before it counts
   int max_same_token = 0;       // one token id repeated back to back more than this = looping
   int max_blank_tokens = 0;     // tokens in a row that add only whitespace = no progress
-  int min_distinct_tokens = 0;  // fewer distinct ids than this in a full window = no progress
+  int min_distinct_tokens = 0;  // fewer distinct ids than this (at most 64) in a full window = no progress
   int junk_window_chars = 0;    // recent characters the junk ratio is computed over
   double junk_ratio = 0;        // share of junk characters (U+FFFD, control, odd symbols) = junk
 };

@@ -62,13 +62,15 @@ DegenerationGuard::DegenerationGuard(const config::DegenerationConfig& limits) :
                 "pipeline.degeneration");
   }
   if (l.max_period < 1 || l.window_tokens < 3 * l.max_period || l.min_loop_tokens < 2 ||
-      l.max_same_token < 1 || l.max_blank_tokens < 1 || l.min_distinct_tokens < 1 ||
+      l.max_same_token < 1 || l.max_blank_tokens < 1 || l.min_distinct_tokens < 1 || l.min_distinct_tokens > 64 ||
       l.junk_window_chars < 8 || l.junk_ratio <= 0 || l.junk_ratio > 1) {
     throw Error(ErrorKind::kInvalidArgument, "degeneration guard: a limit is out of range",
                 "pipeline.degeneration");
   }
   window_ = l.window_tokens;
-  ring_size_ = std::max(l.window_tokens, l.long_window_tokens);
+  ring_size_ = 1;
+  while (ring_size_ < std::max(l.window_tokens, l.long_window_tokens)) ring_size_ *= 2;
+  mask_ = ring_size_ - 1;
   ring_.resize(static_cast<size_t>(ring_size_));
   texts_.resize(static_cast<size_t>(ring_size_));
   same_period_.resize(static_cast<size_t>(l.max_period) + 1);
@@ -93,7 +95,7 @@ void DegenerationGuard::flag(DegenerationKind kind, std::string reason) {
 std::string DegenerationGuard::recent_text(int tokens) const {
   std::string out;
   int64_t n = std::min<int64_t>({tokens, count_, ring_size_});
-  for (int64_t k = n - 1; k >= 0; --k) out += texts_[static_cast<size_t>((count_ - 1 - k) % ring_size_)];
+  for (int64_t k = n - 1; k >= 0; --k) out += texts_[static_cast<size_t>((count_ - 1 - k) & mask_)];
   return out;
 }
 
@@ -104,7 +106,7 @@ const DegenerationVerdict& DegenerationGuard::feed(int32_t id, std::string_view 
   slot.letter = has_letter(text);
   hash_ngram(slot, 0, limits_.ngram);
   hash_ngram(slot, 1, limits_.long_ngram);
-  size_t at = static_cast<size_t>(count_ % ring_size_);
+  size_t at = static_cast<size_t>(count_ & mask_);
   ring_[at] = slot;
   texts_[at].assign(text);
   ++count_;
@@ -179,13 +181,16 @@ void DegenerationGuard::check_progress(std::string_view text, int32_t id) {
   }
   if (count_ < window_) return;
   // Distinct ids in the full window, stopping as soon as there are enough (a few compares for real text).
+  int32_t seen_ids[64];  // min_distinct_tokens is small: stop once that many distinct ids are seen
+  const int want = std::min(limits_.min_distinct_tokens, 64);
   int distinct = 0;
-  for (int64_t j = 0; j < window_ && distinct < limits_.min_distinct_tokens; ++j) {
+  for (int64_t j = 0; j < window_ && distinct < want; ++j) {
+    int32_t id_j = back(j).id;
     bool fresh = true;
-    for (int64_t i = 0; i < j && fresh; ++i) fresh = back(i).id != back(j).id;
-    if (fresh) ++distinct;
+    for (int i = 0; i < distinct && fresh; ++i) fresh = seen_ids[i] != id_j;
+    if (fresh) seen_ids[distinct++] = id_j;
   }
-  if (distinct < limits_.min_distinct_tokens) {
+  if (distinct < want) {
     flag(DegenerationKind::kNoProgress, "only " + std::to_string(distinct) + " distinct tokens in the last " +
                                             std::to_string(window_) + " tokens");
   }

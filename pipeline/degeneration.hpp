@@ -56,7 +56,8 @@ class DegenerationGuard {
     uint64_t ngram[2] = {0, 0};  // hash of the short / long n-gram ending here (0 = not enough tokens)
     bool ngram_letter[2] = {false, false};
   };
-  const Slot& back(int64_t k) const { return ring_[static_cast<size_t>((count_ - 1 - k) % ring_size_)]; }
+  // k-th newest slot (0 = newest); the ring size is a power of two, so a mask replaces the modulo.
+  const Slot& back(int64_t k) const { return ring_[static_cast<size_t>((count_ - 1 - k) & mask_)]; }
   void hash_ngram(Slot& slot, int which, int n) const;
   void check_ngram(const Slot& slot, int which, int n, int repeats, int64_t window);
   void check_loop();
@@ -67,7 +68,8 @@ class DegenerationGuard {
 
   config::DegenerationConfig limits_;
   int64_t window_ = 0;              // short window, tokens
-  int64_t ring_size_ = 0;           // max(short, long window)
+  int64_t ring_size_ = 0;           // max(short, long window) rounded up to a power of two
+  int64_t mask_ = 0;                // ring_size_ - 1
   std::vector<Slot> ring_;          // [ring_size_] last tokens
   std::vector<std::string> texts_;  // [ring_size_] their text, for the reason message
   std::vector<int> same_period_;    // [max_period + 1] run length of tok[i] == tok[i-p]
