@@ -56,6 +56,8 @@ json to_json(const CitationResult& r) {
                     {"source_start", c.source_start},
                     {"source_end", c.source_end},
                     {"quote", c.quote},
+                    {"quote_source_start", c.quote_source_start},
+                    {"quote_source_end", c.quote_source_end},
                     {"found_by", citation_source_name(c.source)}});
   }
   return {{"citations", list},

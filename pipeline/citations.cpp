@@ -77,6 +77,10 @@ void quote_from_overlap(Citation& cit, std::string_view claim, const ContextChun
   cit.quote_start = static_cast<int64_t>(cw[start].begin);
   cit.quote_end = static_cast<int64_t>(cw[start + static_cast<size_t>(len) - 1].end);
   cit.quote = c.text.substr(static_cast<size_t>(cit.quote_start), static_cast<size_t>(cit.quote_end - cit.quote_start));
+  if (c.source_end - c.source_start == static_cast<int64_t>(c.text.size())) {
+    cit.quote_source_start = c.source_start + cit.quote_start;
+    cit.quote_source_end = c.source_start + cit.quote_end;
+  }
 }
 
 // The sentence of the answer that holds byte `at`: from after the previous sentence end to `at`.

@@ -27,6 +27,10 @@ struct Citation {
   std::string quote;         // the span of the chunk text the answer relies on (occurs verbatim in it)
   int64_t quote_start = 0;   // [quote_start, quote_end) in the chunk text, bytes
   int64_t quote_end = 0;
+  // The quote's span in the source bytes when the chunk's text is its source verbatim (same length:
+  // plain text, Markdown, code); -1 when the reader transformed the text (PDF, HTML, DOCX).
+  int64_t quote_source_start = -1;
+  int64_t quote_source_end = -1;
   CitationSource source = CitationSource::kMarker;
 };
 

@@ -67,7 +67,17 @@ TEST(Answer, JsonCarriesRouteReasonCitationsMetricsAndCost) {
   second.metrics.generated_tokens = 6;
   second.metrics.stop = StopReason::kEos;
   a.attempts = {first, second};
-  a.citations.citations.push_back({1, 11, 2, "todo.txt", 0, 0, 300, "Bronnie Ware", 0, 12, CitationSource::kMarker});
+  Citation cit;
+  cit.marker = 1;
+  cit.chunk_id = 11;
+  cit.document_id = 2;
+  cit.document_path = "todo.txt";
+  cit.source_end = 300;
+  cit.quote = "Bronnie Ware";
+  cit.quote_end = 12;
+  cit.quote_source_start = 40;
+  cit.quote_source_end = 52;
+  a.citations.citations.push_back(cit);
   a.cost = route_cost(3900, 6, 3900, 2.0, config::load().pipeline.prices);
   nlohmann::json j = to_json(a);
   EXPECT_EQ(j["route"], "lc");
@@ -79,6 +89,7 @@ TEST(Answer, JsonCarriesRouteReasonCitationsMetricsAndCost) {
   EXPECT_EQ(j["metrics"]["stop"], "eos");
   EXPECT_EQ(j["citations"]["citations"][0]["found_by"], "marker");
   EXPECT_EQ(j["citations"]["citations"][0]["document"], "todo.txt");
+  EXPECT_EQ(j["citations"]["citations"][0]["quote_source_end"], 52);
   EXPECT_EQ(j["cost"]["hosted"][0]["model"], "llama-4-scout");
   EXPECT_DOUBLE_EQ(j["cost"]["collection_prefill_s"].get<double>(), 2.0);
   EXPECT_EQ(j["degeneration"]["degenerate"], false);

@@ -38,6 +38,8 @@ TEST(Citations, MarkersResolveToChunksWithSupportingQuote) {
   EXPECT_EQ(a.quote, "peaked in the 1950s and has fallen ever since");
   EXPECT_EQ(context()[1].text.substr(static_cast<size_t>(a.quote_start),
                                      static_cast<size_t>(a.quote_end - a.quote_start)), a.quote);
+  // Chunk 2's 86-byte text came from a 140-byte source span (a transformed format): no quote offsets.
+  EXPECT_EQ(a.quote_source_start, -1);
   EXPECT_EQ(r.citations[1].chunk_id, 207);
   EXPECT_EQ(r.citations[1].page, 3);
 }
@@ -71,6 +73,18 @@ TEST(Citations, NoMarkersFallsBackToMatching) {
   // A short answer needs only its own length; one found nowhere cites nothing.
   EXPECT_EQ(extract_citations("the 1950s", context(), {}).citations.at(0).chunk_id, 102);
   EXPECT_TRUE(extract_citations("Paris is the capital of France.", context(), {}).citations.empty());
+}
+
+TEST(Citations, QuoteSourceOffsetsWhenTextIsTheSource) {
+  std::vector<ContextChunk> ctx = context();
+  ctx[0].source_start = 1000;
+  ctx[0].source_end = 1000 + static_cast<int64_t>(ctx[0].text.size());  // a plain-text chunk
+  CitationResult r = extract_citations("Employers could replace them easily [C1].", ctx, {});
+  ASSERT_EQ(r.citations.size(), 1u);
+  const Citation& c = r.citations[0];
+  EXPECT_EQ(c.quote, "employers could replace them easily");
+  EXPECT_EQ(c.quote_source_start, 1000 + c.quote_start);
+  EXPECT_EQ(c.quote_source_end - c.quote_source_start, static_cast<int64_t>(c.quote.size()));
 }
 
 TEST(Citations, FindQuoteIgnoresCaseAndSpacing) {
