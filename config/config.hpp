@@ -52,8 +52,9 @@ struct SamplingConfig {
 };
 
 // Hosted-model price, US dollars per million tokens, for the cost projections of `compare` and `niah`.
-// Defaults: Llama 4 Scout $0.11 in / $0.34 out (the figures of issue 12); Llama 4 Maverick $0.20 in /
-// $0.60 out, published at https://inference-docs.cerebras.ai/models/llama-4-maverick (looked up 2026-11).
+// Defaults: Llama 4 Scout $0.11 in / $0.34 out (the figures of issue 12: Groq's list price, as listed at
+// https://newmen.ai/models/meta-llama/llama-4-scout); Llama 4 Maverick $0.20 in / $0.60 out, published
+// at https://inference-docs.cerebras.ai/models/llama-4-maverick (both looked up 2026-11).
 struct PriceConfig {
   std::string model;               // display name, e.g. "llama-4-scout"
   double input_usd_per_mtok = 0;   // prompt tokens
