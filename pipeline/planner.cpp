@@ -10,12 +10,6 @@ namespace hayloft::pipeline {
 
 namespace {
 
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return out;
-}
-
 bool is_word_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          static_cast<unsigned char>(c) >= 0x80;
@@ -31,6 +25,36 @@ std::string fmt(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3g", v);
   return buf;
+}
+
+// Lowercased words (runs of letters, digits and non-ASCII bytes); with `keep_star`, "*" is a word too.
+std::vector<std::string> words_of(std::string_view text, bool keep_star = false) {
+  std::vector<std::string> out;
+  std::string w;
+  for (char ch : text) {
+    if (is_word_char(ch)) {
+      w.push_back(ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch);
+      continue;
+    }
+    if (!w.empty()) out.push_back(std::move(w));
+    w.clear();
+    if (keep_star && ch == '*') out.emplace_back("*");
+  }
+  if (!w.empty()) out.push_back(std::move(w));
+  return out;
+}
+
+// Does cue[j..] match question words from q[i]? "*" stands for up to kMaxWildcardWords words.
+constexpr size_t kMaxWildcardWords = 3;
+bool match_words(const std::vector<std::string>& q, size_t i, const std::vector<std::string>& cue, size_t j) {
+  if (j == cue.size()) return true;
+  if (cue[j] == "*") {
+    for (size_t skip = 0; skip <= kMaxWildcardWords && i + skip <= q.size(); ++skip) {
+      if (match_words(q, i + skip, cue, j + 1)) return true;
+    }
+    return false;
+  }
+  return i < q.size() && q[i] == cue[j] && match_words(q, i + 1, cue, j + 1);
 }
 
 // What every route shares: the usable window and how much of it the context may fill.
@@ -152,14 +176,12 @@ MemoryEstimate estimate_memory(const ModelInfo& model, int64_t tokens, int64_t s
 }
 
 std::string whole_collection_cue(std::string_view question, const std::vector<std::string>& cues) {
-  std::string q = lowercase(question);
+  std::vector<std::string> q = words_of(question);
   for (const std::string& cue : cues) {
-    std::string c = lowercase(cue);
+    std::vector<std::string> c = words_of(cue, true);
     if (c.empty()) continue;
-    for (size_t at = q.find(c); at != std::string::npos; at = q.find(c, at + 1)) {
-      bool left = at == 0 || !is_word_char(q[at - 1]);
-      bool right = at + c.size() >= q.size() || !is_word_char(q[at + c.size()]);
-      if (left && right) return cue;
+    for (size_t start = 0; start < q.size(); ++start) {
+      if (match_words(q, start, c, 0)) return cue;
     }
   }
   return {};

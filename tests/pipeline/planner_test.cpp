@@ -1,6 +1,9 @@
 #include "pipeline/planner.hpp"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "util/error.hpp"
 
@@ -30,13 +33,37 @@ const PlanDecision* find_step(const Plan& p, const std::string& step) {
 
 TEST(Planner, WholeCollectionCues) {
   auto cues = cfg().whole_collection_cues;
-  EXPECT_EQ(whole_collection_cue("How many essays mention Lisp?", cues), "how many");
+  EXPECT_EQ(whole_collection_cue("How many essays mention Lisp?", cues), "how many * essays");
+  EXPECT_EQ(whole_collection_cue("How MANY distinct source documents cite it?", cues), "how many * documents");
+  EXPECT_EQ(whole_collection_cue("How many hospitals is Noora Health in?", cues), "");  // one fact, one passage
   EXPECT_EQ(whole_collection_cue("List all the founders named.", cues), "list all");
   EXPECT_EQ(whole_collection_cue("Compare the views on unions and NFTs", cues), "compare");
   EXPECT_EQ(whole_collection_cue("Which of the essays talk about taste?", cues), "which of the essays");
-  EXPECT_EQ(whole_collection_cue("Is that true in every essay?", cues), "in every");
+  EXPECT_EQ(whole_collection_cue("Is that true in every chapter?", cues), "in every");
   EXPECT_EQ(whole_collection_cue("Who is the comparer?", cues), "");  // word boundaries
   EXPECT_EQ(whole_collection_cue("What is a founder visa?", cues), "");
+}
+
+TEST(Planner, WholeCollectionCuesOnOurQuestionSet) {
+  // The committed PG set labels each question single / multi / unanswerable: the heuristic must not
+  // send single-passage questions to LC (that would break auto's token goal) and should catch most
+  // multi-document ones.
+  auto cues = cfg().whole_collection_cues;
+  std::ifstream in(std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/pg-questions.jsonl");
+  int single_flagged = 0, multi_flagged = 0, multi = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    bool flagged = !whole_collection_cue(j["question"].get<std::string>(), cues).empty();
+    if (j["kind"] == "single") single_flagged += flagged;
+    if (j["kind"] == "multi") {
+      ++multi;
+      multi_flagged += flagged;
+    }
+  }
+  EXPECT_EQ(single_flagged, 0);
+  EXPECT_GE(multi, 7);
+  EXPECT_GE(multi_flagged, 5);
 }
 
 TEST(Planner, RetrievalScoresJudgedByTheirSpread) {
@@ -94,7 +121,7 @@ TEST(Planner, AutoSendsWholeCollectionQuestionsToLcOrWideRag) {
   Plan p = plan(input(Mode::kAuto, 4000, "How many essays mention unions?"), cfg());
   EXPECT_EQ(p.route, Route::kLc);
   EXPECT_FALSE(p.may_fall_back);
-  EXPECT_NE(p.reason.find("how many"), std::string::npos) << p.reason;
+  EXPECT_NE(p.reason.find("how many * essays"), std::string::npos) << p.reason;
   Plan big = plan(input(Mode::kAuto, 50000, "How many essays mention unions?"), cfg());
   EXPECT_EQ(big.route, Route::kRag);
   EXPECT_EQ(big.top_k, cfg().rag_wide_top_k);
