@@ -19,7 +19,23 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineConfig, default_model, thr
                                                 prefill_batch, model_dirs)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SamplingConfig, temperature, top_k, top_p, min_p,
                                                 repeat_penalty, repeat_last_n, seed, max_tokens)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Config, ingest, index, engine, sampling)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PriceConfig, model, input_usd_per_mtok, output_usd_per_mtok,
+                                                source)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DegenerationConfig, window_tokens, ngram, ngram_repeats,
+                                                long_window_tokens, long_ngram, long_ngram_repeats,
+                                                max_period, min_loop_tokens, max_same_token,
+                                                max_blank_tokens, min_distinct_tokens, junk_window_chars,
+                                                junk_ratio)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PipelineConfig, default_mode, rag_top_k, rag_token_budget,
+                                                rag_wide_top_k, rag_wide_token_budget,
+                                                answer_reserve_tokens, lc_overflow, lc_tokens_per_document,
+                                                lc_tokens_per_chunk, memory_budget_bytes, scratch_bytes,
+                                                low_score_margin, min_top_score, whole_collection_cues,
+                                                system_prompt, lc_template, rag_template,
+                                                unanswerable_instruction, unanswerable_answer,
+                                                citation_min_match_words, citation_max_matches,
+                                                degeneration, prices)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Config, ingest, index, engine, sampling, pipeline)
 
 namespace {
 

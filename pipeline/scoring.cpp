@@ -1,0 +1,162 @@
+#include "pipeline/scoring.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "util/error.hpp"
+
+namespace hayloft::pipeline {
+
+namespace {
+
+// Python's string.punctuation, which the official script strips (ASCII only; other bytes stay).
+bool is_ascii_punct(unsigned char c) {
+  return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+}
+
+bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// Length in bytes of a non-ASCII Unicode space at text[i] (U+0085, U+00A0, U+2000..U+200A, U+2028,
+// U+2029, U+202F, U+205F, U+3000), else 0. PG essays use U+00A0 inside "F = ma".
+size_t unicode_space_bytes(std::string_view text, size_t i) {
+  auto at = [&](size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+  if (at(0) == 0xC2 && (at(1) == 0x85 || at(1) == 0xA0)) return 2;
+  if (at(0) == 0xE2 && at(1) == 0x80 && ((at(2) >= 0x80 && at(2) <= 0x8A) || at(2) == 0xA8 || at(2) == 0xA9 || at(2) == 0xAF)) return 3;
+  if (at(0) == 0xE2 && at(1) == 0x81 && at(2) == 0x9F) return 3;
+  if (at(0) == 0xE3 && at(1) == 0x80 && at(2) == 0x80) return 3;
+  return 0;
+}
+
+std::vector<std::string> split_words(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (unsigned char c : text) {
+    if (is_space(c)) {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word.push_back(static_cast<char>(c));
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
+std::vector<std::string> normalized_words(std::string_view text) { return split_words(squad_normalize(text)); }
+
+// Refusals a model writes instead of the instructed word; matched on normalised text.
+constexpr const char* kRefusals[] = {
+    "cannot be answered", "can not be answered", "cannot answer", "not mentioned", "no information",
+    "not enough information", "does not say", "do not contain", "does not contain", "not provided",
+    "no answer", "unknown from",
+};
+
+// " " + text + " ", built by appending (gcc 12 warns falsely, -Wrestrict, on `" " + std::string&&`).
+std::string padded(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.append(" ").append(text).append(" ");
+  return out;
+}
+
+}  // namespace
+
+std::string squad_normalize(std::string_view text) {
+  // Same order as the official script: lower, remove punctuation, remove articles, fix whitespace.
+  std::string lowered;
+  lowered.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (size_t n = unicode_space_bytes(text, i)) {
+      lowered.push_back(' ');  // Python's str.split() in the official script splits on these too
+      i += n - 1;
+      continue;
+    }
+    if (is_ascii_punct(c)) continue;
+    lowered.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+  }
+  std::string out;
+  for (const std::string& w : split_words(lowered)) {
+    if (w == "a" || w == "an" || w == "the") continue;
+    if (!out.empty()) out.push_back(' ');
+    out += w;
+  }
+  return out;
+}
+
+bool is_unanswerable(std::string_view prediction, std::string_view unanswerable_word) {
+  std::string norm = padded(squad_normalize(prediction));
+  std::string word = squad_normalize(unanswerable_word);
+  if (!word.empty() && norm.find(padded(word)) != std::string::npos) return true;
+  for (const char* r : kRefusals) {
+    if (norm.find(padded(r)) != std::string::npos) return true;
+  }
+  return false;
+}
+
+double exact_match(std::string_view prediction, std::string_view gold) {
+  return squad_normalize(prediction) == squad_normalize(gold) ? 1.0 : 0.0;
+}
+
+double token_f1(std::string_view prediction, std::string_view gold) {
+  std::vector<std::string> p = normalized_words(prediction);
+  std::vector<std::string> g = normalized_words(gold);
+  std::map<std::string, int> gold_counts;
+  for (const auto& w : g) ++gold_counts[w];
+  int same = 0;
+  for (const auto& w : p) {
+    auto it = gold_counts.find(w);
+    if (it != gold_counts.end() && it->second > 0) {
+      --it->second;
+      ++same;
+    }
+  }
+  if (same == 0) return 0.0;  // also covers an empty side, as in the v1.1 script
+  double precision = static_cast<double>(same) / static_cast<double>(p.size());
+  double recall = static_cast<double>(same) / static_cast<double>(g.size());
+  return 2 * precision * recall / (precision + recall);
+}
+
+double contains_answer(std::string_view prediction, std::string_view gold) {
+  std::string g = squad_normalize(gold);
+  if (g.empty()) return 0.0;
+  return padded(squad_normalize(prediction)).find(padded(g)) != std::string::npos ? 1.0 : 0.0;
+}
+
+AnswerScore score_answer(std::string_view prediction, const std::vector<std::string>& golds,
+                         std::string_view unanswerable_word) {
+  if (golds.empty()) throw Error(ErrorKind::kInvalidArgument, "a question needs at least one gold answer");
+  bool declined = is_unanswerable(prediction, unanswerable_word);
+  std::string unans = squad_normalize(unanswerable_word);
+  AnswerScore best;
+  for (const std::string& gold : golds) {
+    AnswerScore s;
+    if (squad_normalize(gold) == unans) {
+      double v = declined ? 1.0 : 0.0;
+      s = {v, v, v};
+    } else if (!declined) {
+      s = {exact_match(prediction, gold), token_f1(prediction, gold), contains_answer(prediction, gold)};
+    }
+    best.exact_match = std::max(best.exact_match, s.exact_match);
+    best.f1 = std::max(best.f1, s.f1);
+    best.contains = std::max(best.contains, s.contains);
+  }
+  return best;
+}
+
+MeanStderr mean_stderr(const std::vector<double>& values) {
+  MeanStderr r;
+  r.n = values.size();
+  if (values.empty()) return r;
+  double sum = 0;
+  for (double v : values) sum += v;
+  r.mean = sum / static_cast<double>(r.n);
+  if (r.n < 2) return r;
+  double ss = 0;
+  for (double v : values) ss += (v - r.mean) * (v - r.mean);
+  r.stderr_ = std::sqrt(ss / static_cast<double>(r.n - 1)) / std::sqrt(static_cast<double>(r.n));
+  return r;
+}
+
+}  // namespace hayloft::pipeline
