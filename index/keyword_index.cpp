@@ -1,0 +1,259 @@
+// KeywordIndex: the Xapian side. One Xapian document per chunk, its docid equal to the SQLite chunk id.
+// Terms, by prefix:
+//   (none)  stemmed words of title and text (title words get wdf 3, i.e. weigh three times as much)
+//   S       title words, so "title:foo" searches titles only
+//   Q<id>   unique id of the chunk          XD<id>  the SQLite document id (deletes and repair use it)
+//   XC      collection name                 XT      document type      XL  language
+//   XM      metadata key=value, lower case
+// Value slot 0 holds the document mtime (sortable_serialise) for after:/before: ranges.
+#include <xapian.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+
+#include "index/index.hpp"
+#include "util/error.hpp"
+
+namespace hayloft::index {
+namespace {
+
+constexpr Xapian::valueno kSlotMtime = 0;
+constexpr int kTitleWeight = 3;       // wdf increment per title word (body words get 1)
+constexpr size_t kMaxTermBytes = 240; // Xapian's limit is 245 bytes per term
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string bounded_term(std::string term) {
+  if (term.size() > kMaxTermBytes) term.resize(kMaxTermBytes);
+  return term;
+}
+
+// Built by appending: `"XD" + std::to_string(id)` trips a GCC 12 -Wrestrict false positive.
+std::string prefixed(const char* prefix, int64_t id) {
+  std::string term(prefix);
+  term += std::to_string(id);
+  return term;
+}
+
+std::string metadata_term(const std::string& key, const std::string& value) {
+  return bounded_term("XM" + lower(key) + "=" + lower(value));
+}
+
+// OR of one boolean term per value; an empty list means no constraint.
+template <typename T, typename F>
+std::optional<Xapian::Query> any_of(const std::vector<T>& values, F term_of) {
+  if (values.empty()) return std::nullopt;
+  std::vector<Xapian::Query> qs;
+  for (const auto& v : values) qs.emplace_back(term_of(v));
+  return Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end());
+}
+
+std::optional<Xapian::Query> filter_query(const Filters& f) {
+  std::vector<Xapian::Query> parts;
+  auto add = [&](std::optional<Xapian::Query> q) {
+    if (q) parts.push_back(std::move(*q));
+  };
+  add(any_of(f.collections, [](const std::string& c) { return bounded_term("XC" + c); }));
+  add(any_of(f.documents, [](int64_t d) { return prefixed("XD", d); }));
+  add(any_of(f.types, [](const std::string& t) { return bounded_term("XT" + lower(t)); }));
+  add(any_of(f.languages, [](const std::string& l) { return bounded_term("XL" + lower(l)); }));
+  add(any_of(f.metadata, [](const auto& kv) { return metadata_term(kv.first, kv.second); }));
+  if (f.after) {
+    parts.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotMtime,
+                       Xapian::sortable_serialise(static_cast<double>(*f.after)));
+  }
+  if (f.before) {
+    parts.emplace_back(Xapian::Query::OP_VALUE_LE, kSlotMtime,
+                       Xapian::sortable_serialise(static_cast<double>(*f.before - 1)));
+  }
+  if (parts.empty()) return std::nullopt;
+  return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+}
+
+}  // namespace
+
+struct KeywordIndex::Impl {
+  Mode mode = Mode::kRead;
+  std::string dir;
+  config::IndexConfig config;
+  Xapian::WritableDatabase wdb;  // only in kWrite
+  Xapian::Database db;           // the handle searches read (shares wdb's state in kWrite)
+  Xapian::Stem stemmer;
+  Xapian::TermGenerator termgen;
+  Xapian::MSet last_mset;        // kept for snippet()
+
+  Xapian::Document make_document(const DocumentRow& doc, const ChunkRow& chunk) {
+    Xapian::Document xd;
+    termgen.set_document(xd);
+    if (!doc.title.empty()) {
+      termgen.index_text(doc.title, kTitleWeight);
+      termgen.index_text(doc.title, 1, "S");
+      termgen.increase_termpos();  // keep phrases from spanning title and text
+    }
+    if (!chunk.heading.empty()) {
+      termgen.index_text(chunk.heading);
+      termgen.increase_termpos();
+    }
+    termgen.index_text(chunk.text);
+    xd.add_boolean_term(prefixed("Q", chunk.id));
+    xd.add_boolean_term(prefixed("XD", doc.id));
+    xd.add_boolean_term(bounded_term("XC" + doc.collection));
+    xd.add_boolean_term(bounded_term("XT" + lower(doc.type)));
+    if (!doc.language.empty()) xd.add_boolean_term(bounded_term("XL" + lower(doc.language)));
+    if (doc.metadata.is_object()) {
+      for (auto it = doc.metadata.begin(); it != doc.metadata.end(); ++it) {
+        if (it.value().is_string()) xd.add_boolean_term(metadata_term(it.key(), it.value().get<std::string>()));
+      }
+    }
+    xd.add_value(kSlotMtime, Xapian::sortable_serialise(static_cast<double>(doc.mtime)));
+    xd.set_data(std::to_string(chunk.id));
+    return xd;
+  }
+
+  std::vector<KeywordHit> run_query(const std::string& query, const Filters& filters, int k) {
+    Xapian::QueryParser qp;
+    qp.set_stemmer(stemmer);
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    qp.set_database(db);  // wildcards expand against the index
+    qp.set_default_op(Xapian::Query::OP_OR);
+    qp.add_prefix("title", "S");
+    unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
+                     Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD;
+    Xapian::Query q;
+    try {
+      q = qp.parse_query(query, flags);
+    } catch (const Xapian::QueryParserError& e) {
+      throw Error(ErrorKind::kInvalidArgument, "cannot parse query: " + e.get_msg(), query);
+    }
+    if (auto f = filter_query(filters)) q = Xapian::Query(Xapian::Query::OP_FILTER, q, *f);
+    Xapian::Enquire enquire(db);
+    enquire.set_query(q);
+    enquire.set_weighting_scheme(Xapian::BM25Weight(config.bm25_k1, 0.0, config.bm25_k3, config.bm25_b,
+                                                    config.bm25_min_normlen));
+    last_mset = enquire.get_mset(0, static_cast<Xapian::doccount>(std::max(k, 0)));
+    std::vector<KeywordHit> hits;
+    for (auto it = last_mset.begin(); it != last_mset.end(); ++it) {
+      hits.push_back({static_cast<int64_t>(*it), it.get_weight()});
+    }
+    return hits;
+  }
+};
+
+KeywordIndex::KeywordIndex(const std::string& dir, Mode mode, const config::IndexConfig& config)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->mode = mode;
+  impl_->dir = dir;
+  impl_->config = config;
+  try {
+    impl_->stemmer = Xapian::Stem(config.stem_language.empty() ? "none" : config.stem_language);
+  } catch (const Xapian::InvalidArgumentError& e) {
+    throw Error(ErrorKind::kInvalidArgument, "unknown stem_language: " + e.get_msg(), config.stem_language);
+  }
+  impl_->termgen.set_stemmer(impl_->stemmer);
+  impl_->termgen.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+  try {
+    if (mode == Mode::kWrite) {
+      std::filesystem::create_directories(dir);
+      impl_->wdb = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
+      impl_->db = impl_->wdb;
+    } else if (std::filesystem::exists(dir)) {
+      impl_->db = Xapian::Database(dir);
+    }  // else: nothing ingested yet, an empty database
+  } catch (const Xapian::DatabaseLockError& e) {
+    throw Error(ErrorKind::kIo, "the index is locked by another hayloft process (one writer at a time)", dir);
+  } catch (const Xapian::Error& e) {
+    throw Error(ErrorKind::kCorrupt, "cannot open Xapian index: " + e.get_description(), dir);
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw Error(ErrorKind::kIo, std::string("cannot create index folder: ") + e.what(), dir);
+  }
+}
+
+KeywordIndex::~KeywordIndex() = default;
+KeywordIndex::KeywordIndex(KeywordIndex&&) noexcept = default;
+KeywordIndex& KeywordIndex::operator=(KeywordIndex&&) noexcept = default;
+
+void KeywordIndex::put_chunk(const DocumentRow& doc, const ChunkRow& chunk) {
+  if (impl_->mode != Mode::kWrite) throw Error(ErrorKind::kInternal, "put_chunk on a read-only index");
+  try {
+    impl_->wdb.replace_document(static_cast<Xapian::docid>(chunk.id), impl_->make_document(doc, chunk));
+  } catch (const Xapian::Error& e) {
+    throw Error(ErrorKind::kIo, "xapian: " + e.get_description(), "chunk " + std::to_string(chunk.id));
+  }
+}
+
+void KeywordIndex::delete_document(int64_t document_id) {
+  if (impl_->mode != Mode::kWrite) throw Error(ErrorKind::kInternal, "delete on a read-only index");
+  try {
+    impl_->wdb.delete_document(prefixed("XD", document_id));
+  } catch (const Xapian::Error& e) {
+    throw Error(ErrorKind::kIo, "xapian: " + e.get_description(), "document " + std::to_string(document_id));
+  }
+}
+
+void KeywordIndex::commit() {
+  if (impl_->mode != Mode::kWrite) return;
+  try {
+    impl_->wdb.commit();
+  } catch (const Xapian::Error& e) {
+    throw Error(ErrorKind::kIo, "xapian commit: " + e.get_description(), impl_->dir);
+  }
+}
+
+std::vector<int64_t> KeywordIndex::document_ids() const {
+  std::vector<int64_t> ids;
+  for (auto it = impl_->db.allterms_begin("XD"); it != impl_->db.allterms_end("XD"); ++it) {
+    std::string term = *it;
+    int64_t id = 0;
+    auto r = std::from_chars(term.data() + 2, term.data() + term.size(), id);
+    if (r.ec == std::errc() && r.ptr == term.data() + term.size()) ids.push_back(id);
+  }
+  return ids;
+}
+
+std::vector<int64_t> KeywordIndex::chunk_ids(int64_t document_id) const {
+  std::vector<int64_t> ids;
+  std::string term = prefixed("XD", document_id);
+  for (auto it = impl_->db.postlist_begin(term); it != impl_->db.postlist_end(term); ++it) {
+    ids.push_back(static_cast<int64_t>(*it));
+  }
+  return ids;
+}
+
+int64_t KeywordIndex::chunk_total() const { return static_cast<int64_t>(impl_->db.get_doccount()); }
+
+std::vector<KeywordHit> KeywordIndex::search(const std::string& query, const Filters& filters, int k) {
+  // A reader sees the revision it opened; reopen() moves it to the latest commit. If a writer commits
+  // twice while we read, the old revision's blocks may be reused: Xapian says DatabaseModifiedError and
+  // the cure is reopen and retry.
+  constexpr int kAttempts = 5;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      if (impl_->mode == Mode::kRead) impl_->db.reopen();
+      return impl_->run_query(query, filters, k);
+    } catch (const Xapian::DatabaseModifiedError& e) {
+      if (attempt + 1 >= kAttempts) {
+        throw Error(ErrorKind::kIo, "index kept changing during search: " + e.get_msg(), impl_->dir);
+      }
+    } catch (const Xapian::Error& e) {
+      throw Error(ErrorKind::kIo, "xapian search: " + e.get_description(), query);
+    }
+  }
+}
+
+std::string KeywordIndex::snippet(const std::string& text, int chars, const std::string& marker) const {
+  try {
+    return impl_->last_mset.snippet(text, static_cast<size_t>(std::max(chars, 16)), impl_->stemmer,
+                                    Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                    marker, marker, "...");
+  } catch (const Xapian::Error&) {
+    // Snippets are decoration: a failure (e.g. stats gone after reopen) falls back to the text's start.
+    return text.substr(0, static_cast<size_t>(std::max(chars, 16)));
+  }
+}
+
+}  // namespace hayloft::index

@@ -1,0 +1,9 @@
+import sys
+
+
+def main():
+    print("hi")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
