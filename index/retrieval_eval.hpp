@@ -1,12 +1,18 @@
 #pragma once
-// Internal to index/ and its tools (cli eval-retrieval, bench/): loading BEIR-format data sets and scoring a
-// ranked run against graded relevance judgements with trec_eval's formulae. Knows nothing of Xapian or
-// SQLite: a run is plain (doc id, score) lists, so the metrics are testable on hand-made rankings.
+// Internal to index/ and its tools (cli eval-retrieval, bench/): loading BEIR-format data sets, scoring a
+// ranked run against graded relevance judgements with trec_eval's formulae, and the glue that ingests a
+// BEIR corpus into a Library and runs its queries. The metrics see only (doc id, score) lists, so they are
+// testable on hand-made rankings.
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.hpp"
+#include "index/index.hpp"
 
 namespace hayloft::index::eval {
 
@@ -97,5 +103,59 @@ Summary evaluate(const std::map<std::string, std::vector<ScoredDoc>>& run, const
 // The p-th percentile (p in [0, 100]) with linear interpolation between order statistics (numpy's
 // default); 0 for an empty input.
 double percentile(std::vector<double> values, double p);
+
+// ---------------------------------------------------------------------------------------------------
+// BEIR through a Library
+
+// The collection a data set is ingested into: "beir-" + name, characters outside [A-Za-z0-9_.-] as '_'.
+std::string beir_collection_name(const std::string& dataset_name);
+
+// One NewDocument per corpus entry, in corpus order: path (the unique key) = the corpus id, title = the
+// entry's title (KeywordIndex indexes it with its title weight), and the whole text as ONE chunk, so a hit
+// maps straight back to a corpus id. content_hash is a 64-bit FNV-1a fingerprint of title and text (hex).
+std::vector<NewDocument> beir_documents(const std::vector<BeirDoc>& corpus);
+
+struct BeirIngest {
+  int64_t documents = 0;
+  int64_t chunks = 0;
+  int64_t bytes = 0;     // title + text bytes
+  double seconds = 0;    // wall time of Library::add_documents (building the NewDocuments included)
+};
+
+// Replaces `collection` in `library` (removing an existing one first) with the corpus.
+BeirIngest ingest_beir(Library& library, const std::vector<BeirDoc>& corpus, const std::string& collection,
+                       int batch_documents, bool progress);
+
+struct QueryRun {
+  std::map<std::string, std::vector<ScoredDoc>> run;  // query id -> hits, one per corpus id
+  std::vector<double> latencies_ms;                   // one per query, Library::search wall time
+  int errors = 0;                                     // queries Library::search rejected (scored 0)
+};
+
+// Runs every query of `data` through Library::search restricted to `collection`, top `depth` chunks;
+// chunks of one document are merged into one hit with the maximum score.
+QueryRun run_beir_queries(Library& library, const BeirDataset& data, const std::string& collection,
+                          int depth, bool progress);
+
+struct EvalOptions {
+  int depth = 100;             // chunks retrieved per query
+  int batch_documents = 1000;  // documents per Library commit while ingesting
+  bool progress = true;        // progress bars on stderr (drawn only on a tty)
+  Cutoffs cutoffs;
+};
+
+struct EvalResult {
+  std::string collection;
+  BeirIngest ingest;
+  QueryRun queries;
+  Summary summary;
+  int64_t run_id = 0;
+  nlohmann::json doc;  // the report: what `hayloft eval-retrieval --json` prints and the run stores
+};
+
+// The whole evaluation in `home`: open a Library (config.index holds the BM25 parameters), ingest, query,
+// score, and store a run of kind "eval-retrieval" in the home's runs table.
+EvalResult run_beir_eval(const std::string& home, const config::Config& config, const BeirDataset& data,
+                         const EvalOptions& options);
 
 }  // namespace hayloft::index::eval
