@@ -271,6 +271,9 @@ class Library {
   enum class Mode { kRead, kWrite };
   // Opens `home` (creating it for kWrite): home/store.sqlite + home/xapian/. kWrite runs repair() first.
   Library(const std::string& home, const config::Config& config, Mode mode = Mode::kWrite);
+  static Library open(const std::string& home, const config::Config& config, Mode mode = Mode::kWrite) {
+    return Library(home, config, mode);
+  }
   ~Library();
   Library(Library&&) noexcept;
   Library& operator=(Library&&) noexcept;

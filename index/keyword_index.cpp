@@ -86,6 +86,14 @@ struct KeywordIndex::Impl {
   Xapian::Stem stemmer;
   Xapian::TermGenerator termgen;
   Xapian::MSet last_mset;        // kept for snippet()
+  bool opened = false;           // false: a reader whose folder did not exist yet (nothing ingested)
+
+  // A reader opened before the first ingest picks the index up once a writer has created it.
+  void ensure_open() {
+    if (opened || !std::filesystem::exists(dir + "/iamglass")) return;
+    db = Xapian::Database(dir);
+    opened = true;
+  }
 
   Xapian::Document make_document(const DocumentRow& doc, const ChunkRow& chunk) {
     Xapian::Document xd;
@@ -161,9 +169,10 @@ KeywordIndex::KeywordIndex(const std::string& dir, Mode mode, const config::Inde
       std::filesystem::create_directories(dir);
       impl_->wdb = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
       impl_->db = impl_->wdb;
-    } else if (std::filesystem::exists(dir)) {
-      impl_->db = Xapian::Database(dir);
-    }  // else: nothing ingested yet, an empty database
+      impl_->opened = true;
+    } else {
+      impl_->ensure_open();  // else: nothing ingested yet, searches find nothing
+    }
   } catch (const Xapian::DatabaseLockError& e) {
     throw Error(ErrorKind::kIo, "the index is locked by another hayloft process (one writer at a time)", dir);
   } catch (const Xapian::Error& e) {
@@ -206,6 +215,8 @@ void KeywordIndex::commit() {
 
 std::vector<int64_t> KeywordIndex::document_ids() const {
   std::vector<int64_t> ids;
+  impl_->ensure_open();
+  if (!impl_->opened) return ids;
   for (auto it = impl_->db.allterms_begin("XD"); it != impl_->db.allterms_end("XD"); ++it) {
     std::string term = *it;
     int64_t id = 0;
@@ -217,6 +228,8 @@ std::vector<int64_t> KeywordIndex::document_ids() const {
 
 std::vector<int64_t> KeywordIndex::chunk_ids(int64_t document_id) const {
   std::vector<int64_t> ids;
+  impl_->ensure_open();
+  if (!impl_->opened) return ids;
   std::string term = prefixed("XD", document_id);
   for (auto it = impl_->db.postlist_begin(term); it != impl_->db.postlist_end(term); ++it) {
     ids.push_back(static_cast<int64_t>(*it));
@@ -224,7 +237,10 @@ std::vector<int64_t> KeywordIndex::chunk_ids(int64_t document_id) const {
   return ids;
 }
 
-int64_t KeywordIndex::chunk_total() const { return static_cast<int64_t>(impl_->db.get_doccount()); }
+int64_t KeywordIndex::chunk_total() const {
+  impl_->ensure_open();
+  return impl_->opened ? static_cast<int64_t>(impl_->db.get_doccount()) : 0;
+}
 
 std::vector<KeywordHit> KeywordIndex::search(const std::string& query, const Filters& filters, int k) {
   // A reader sees the revision it opened; reopen() moves it to the latest commit. If a writer commits
@@ -233,6 +249,8 @@ std::vector<KeywordHit> KeywordIndex::search(const std::string& query, const Fil
   constexpr int kAttempts = 5;
   for (int attempt = 0;; ++attempt) {
     try {
+      impl_->ensure_open();
+      if (!impl_->opened) return {};
       if (impl_->mode == Mode::kRead) impl_->db.reopen();
       return impl_->run_query(query, filters, k);
     } catch (const Xapian::DatabaseModifiedError& e) {

@@ -56,12 +56,9 @@ std::string normalize_path(const std::string& path) {
 
 IngestOptions ingest_options(const config::IngestConfig& config) {
   IngestOptions o;
-  o.walk.include = config.include;
-  o.walk.exclude = config.exclude;
-  if (config.max_file_bytes > 0) o.read.max_file_bytes = config.max_file_bytes;
-  if (config.max_uncompressed_bytes > 0) o.read.max_uncompressed_bytes = config.max_uncompressed_bytes;
-  if (config.chunk_tokens > 0) o.chunk.target_tokens = config.chunk_tokens;
-  if (config.chunk_overlap_tokens >= 0) o.chunk.overlap_tokens = config.chunk_overlap_tokens;
+  o.walk = ingest::walk_options(config);
+  o.read = ingest::read_options(config);
+  o.chunk = ingest::chunk_options(config);
   return o;
 }
 

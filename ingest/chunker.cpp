@@ -22,7 +22,7 @@ namespace {
 using detail::is_space;
 
 // Boundary strength at a unit's end.
-enum Strength : uint8_t { kByte = 0, kWord = 1, kSentence = 2, kParagraph = 3, kHeading = 4 };
+enum Strength : uint8_t { kByte = 0, kWord, kLine, kSentence, kParagraph, kHeading };
 
 struct Unit {
   int64_t end = 0;  // the unit is [previous unit's end, end)
@@ -82,16 +82,17 @@ class Splitter {
 
   void push(int64_t end, int tokens, uint8_t strength) { units_.push_back({end, tokens, strength}); }
 
+  // A paragraph is not counted whole: its sentences are (each byte counted once), and the packer
+  // treats the last sentence's end as a paragraph boundary.
   void paragraph(int64_t a, int64_t b) {
-    int tokens = count(a, b);
-    if (tokens <= target_) return push(b, tokens, kParagraph);
     sentences(a, b);
-    units_.back().strength = kParagraph;
+    if (!units_.empty()) units_.back().strength = kParagraph;
   }
 
-  // Sentence ends: after . ! ? (and closing quotes/brackets) followed by whitespace, and at line ends.
-  // For code the lines are the sentences; a line starting at column 0 with a word character is likely a
-  // new top-level definition and counts as a paragraph-strength boundary.
+  // Sentence ends: after . ! ? (and closing quotes/brackets) followed by whitespace; line ends are weaker
+  // boundaries in prose (hard-wrapped text), unless a sentence ends there. For code the lines are the
+  // sentences; a line starting at column 0 with a word character is likely a new top-level definition
+  // and counts as a paragraph-strength boundary.
   void sentences(int64_t a, int64_t b) {
     int64_t s = a;
     for (int64_t i = a; i < b; ++i) {
@@ -100,15 +101,20 @@ class Splitter {
       uint8_t strength = kSentence;
       if (c == '\n') {
         end = true;
-        if (code_ && i + 1 < b) {
-          auto next = static_cast<unsigned char>(t_[i + 1]);
-          if (std::isalpha(next) || next == '_') strength = kParagraph;
+        if (code_) {
+          if (i + 1 < b) {
+            auto next = static_cast<unsigned char>(t_[i + 1]);
+            if (std::isalpha(next) || next == '_') strength = kParagraph;
+          }
+        } else if (i == a || std::strchr(".!?:;\"')", t_[i - 1]) == nullptr) {
+          strength = kLine;
         }
       } else if (!code_ && (c == '.' || c == '!' || c == '?')) {
         int64_t j = i + 1;
         while (j < b && (t_[j] == '"' || t_[j] == '\'' || t_[j] == ')' || t_[j] == ']')) ++j;
         if (j < b && is_space(t_[j])) {
-          while (j < b && is_space(t_[j]) && t_[j] != '\n') ++j;
+          while (j < b && (t_[j] == ' ' || t_[j] == '\t')) ++j;
+          if (j < b && t_[j] == '\n') ++j;
           i = j - 1;
           end = true;
         }
@@ -148,7 +154,7 @@ class Splitter {
       int64_t len = std::max<int64_t>(1, (b - a) * target_ / std::max(tokens, 1));
       int64_t e = std::min(b, a + len);
       for (;;) {
-        while (e < b && e > a + 1 && (static_cast<unsigned char>(t_[e]) & 0xC0) == 0x80) --e;
+        e = char_boundary(a, e, b);
         int c = count(a, e);
         if (c <= target_ || e - a <= 4) {
           push(e, c, kByte);
@@ -159,6 +165,17 @@ class Splitter {
       tokens = count(e, b);
       a = e;
     }
+  }
+
+  bool continuation(int64_t i) const { return (static_cast<unsigned char>(t_[i]) & 0xC0) == 0x80; }
+  // The nearest character start at or before e (but after a), else the first one after a.
+  int64_t char_boundary(int64_t a, int64_t e, int64_t b) const {
+    int64_t back = e;
+    while (back > a && back < b && continuation(back)) --back;
+    if (back > a) return back;
+    int64_t fwd = a + 1;
+    while (fwd < b && continuation(fwd)) ++fwd;
+    return fwd;
   }
 
   std::string_view t_;
@@ -266,11 +283,12 @@ std::vector<Chunk> chunk_document(const Document& doc, const TokenCounter& count
     size_t j = i;
     int acc = carried;
     while (j < units.size() && acc + units[j].tokens <= target) acc += units[j++].tokens;
-    if (j == i) {  // the overlap leaves no room for the next unit: drop it
+    if (j == i && carried > 0) {  // the overlap leaves no room for the next unit: drop it
       start = unit_start(i);
       carried = 0;
       continue;
     }
+    if (j == i) ++j;  // a unit over budget on its own (a few bytes under a tiny target): take it anyway
     size_t k = j - 1;
     if (j < units.size()) {  // full: end at the strongest boundary in the second half
       int a = carried, best = -1;

@@ -3,10 +3,12 @@
 // references are decoded; block elements become paragraph breaks, <br> a line break, table cells a space;
 // whitespace collapses except inside <pre>. Unclosed tags, comments or quotes at the end of the input end
 // the document quietly, as browsers do. Every read is bounded by the input's size.
+#include <algorithm>
 #include <array>
 #include <cstring>
 
 #include "ingest/internal.hpp"
+#include "util/error.hpp"
 
 namespace hayloft::ingest::detail {
 namespace {
@@ -314,8 +316,37 @@ class HtmlReader {
 
 }  // namespace
 
+namespace {
+
+// The charset a page declares in its first 2 KB (<meta charset=...> or content="...; charset=..."),
+// lower-cased; empty when none.
+std::string declared_charset(std::string_view bytes) {
+  std::string head(bytes.substr(0, 2048));
+  for (char& c : head) c = lower(c);
+  size_t at = head.find("charset=");
+  if (at == std::string::npos) return {};
+  at += 8;
+  while (at < head.size() && (head[at] == '"' || head[at] == '\'' || head[at] == ' ')) ++at;
+  size_t end = at;
+  while (end < head.size() && (ascii_alnum(head[end]) || head[end] == '-' || head[end] == '_')) ++end;
+  return head.substr(at, end - at);
+}
+
+}  // namespace
+
 void read_html(std::string_view bytes, Document& doc) {
   Decoded d = decode_text(bytes, doc.path);
+  if (d.encoding == "windows-1252") {
+    // Not UTF-8: Windows-1252 is only right when the page does not declare something else.
+    std::string charset = declared_charset(bytes);
+    static constexpr std::string_view kSingleByteLatin[] = {"", "windows-1252", "cp1252", "iso-8859-1", "latin1",
+                                                             "iso-8859-15", "us-ascii", "ascii"};
+    if (std::find(std::begin(kSingleByteLatin), std::end(kSingleByteLatin), charset) == std::end(kSingleByteLatin)) {
+      throw Error(ErrorKind::kUnsupported,
+                  "page declares charset " + charset + ", which hayloft does not decode; convert it to UTF-8",
+                  doc.path);
+    }
+  }
   doc.metadata["encoding"] = d.encoding;
   HtmlReader(d, doc).run();
   if (doc.title.empty()) {

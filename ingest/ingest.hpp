@@ -8,13 +8,21 @@
 #include <string_view>
 #include <vector>
 
+namespace hayloft::config {
+struct IngestConfig;
+}
+
 namespace hayloft::ingest {
 
 enum class DocType { kText, kMarkdown, kHtml, kPdf, kDocx, kCode };
 const char* doc_type_name(DocType type);  // "text", "markdown", "html", "pdf", "docx", "code"
 
 // Maps a run of normalised text [text_start, text_end) to source bytes [source_start, source_end) and a
-// page (1-based; 0 when the format has no pages). Spans are sorted by text_start and do not overlap.
+// page (1-based; 0 when the format has no pages). Spans are sorted by text_start and do not overlap; text
+// between spans (synthetic separators such as paragraph breaks) has no source. Where the two lengths are
+// equal the text is a verbatim copy of those bytes; otherwise it was rewritten (an entity, a transcoded
+// character, a collapsed run of spaces). PDF and DOCX keep their text compressed, so their spans cover
+// the whole file and `page` (PDF) is the locator.
 struct SourceSpan {
   int64_t text_start = 0;
   int64_t text_end = 0;
@@ -50,10 +58,13 @@ struct ReadOptions {
   int64_t max_uncompressed_bytes = 256 << 20;  // DOCX inflate limit (zip-bomb guard)
 };
 
-// Reads one file, choosing the reader by content sniffing first and extension second. Throws
-// hayloft::Error with a clear message for: missing/vanished file (kIo/kNotFound), over the size limit
-// (kResourceExhausted), empty or binary file, invalid UTF-8 / unknown encoding (kUnsupported or
-// kCorrupt), corrupt PDF/DOCX (kCorrupt), zip bomb (kResourceExhausted).
+// Reads one file, choosing the reader by content sniffing first and extension second. Text encodings:
+// UTF-8 (a BOM is stripped), UTF-16 LE/BE with a BOM, and Windows-1252/Latin-1 when the bytes are not
+// UTF-8 but look like single-byte text (Document::metadata["encoding"] says which). Throws hayloft::Error
+// (context = path) with a message a user understands for: missing or vanished file (kNotFound), a folder
+// (kInvalidArgument), over max_file_bytes (kResourceExhausted), empty, binary, undecodable or text-less
+// file (kUnsupported), corrupt PDF/DOCX or wrong content for a .pdf/.docx (kCorrupt), password-protected
+// PDF (kUnsupported), zip bomb (kResourceExhausted). Thread-safe: call it from many threads at once.
 Document read_document(const std::string& path, const ReadOptions& options);
 
 // The same, over bytes already in memory; `name` stands in for the path (its extension is a hint).
@@ -61,7 +72,8 @@ Document read_document(const std::string& path, const ReadOptions& options);
 Document read_bytes(std::string_view bytes, const std::string& name, const ReadOptions& options);
 
 // Counts tokens in a piece of text. The engine's tokenizer plugs in here; until then
-// approximate_token_counter() is used (documented in its implementation).
+// approximate_token_counter() is used (documented, with its measured error, in token_counter.cpp: within
+// a few percent of SmolLM2's BPE on prose and code). Must be callable from several threads if chunking is.
 using TokenCounter = std::function<int(std::string_view)>;
 TokenCounter approximate_token_counter();
 
@@ -82,8 +94,12 @@ struct Chunk {
   int tokens = 0;          // as counted by the TokenCounter
 };
 
-// Cuts a document into chunks of about target_tokens, at paragraph/sentence boundaries where it can (at
-// blank lines / function boundaries for code), never inside a UTF-8 sequence.
+// Cuts a document into chunks of at most target_tokens (as counted by `count`; an empty function means
+// the approximate counter), at heading/paragraph/sentence boundaries where it can (blank lines and
+// top-level lines for code), else words, else bytes, never inside a UTF-8 sequence. Each chunk after the
+// first repeats up to overlap_tokens (clamped to target/2) from the end of the one before, starting at a
+// word, except across a heading. Chunk text is trimmed of surrounding whitespace; every non-space byte of
+// Document::text is in some chunk. Throws Error{kInvalidArgument} for target_tokens <= 0.
 std::vector<Chunk> chunk_document(const Document& doc, const TokenCounter& count,
                                   const ChunkOptions& options);
 
@@ -92,7 +108,16 @@ struct WalkOptions {
   std::vector<std::string> exclude;
 };
 
-// Expands files and folders (recursively) into a sorted list of file paths, applying the globs.
+// Expands files and folders (recursively) into a sorted, de-duplicated list of regular files. Globs match
+// the path relative to the folder given ('*' and '?' stop at '/', '**' crosses it, "**/" may match
+// nothing); a glob without '/' matches the file name at any depth ("*.md"). Excludes also prune folders.
+// Files named directly are always taken. Symlinked files are followed, symlinked folders are not.
+// A missing path → Error{kNotFound}.
 std::vector<std::string> list_files(const std::vector<std::string>& paths, const WalkOptions& options);
+
+// The options above, from the "ingest" section of the config.
+ReadOptions read_options(const config::IngestConfig& config);
+ChunkOptions chunk_options(const config::IngestConfig& config);
+WalkOptions walk_options(const config::IngestConfig& config);
 
 }  // namespace hayloft::ingest

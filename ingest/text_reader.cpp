@@ -23,9 +23,11 @@ Line line_at(std::string_view t, int64_t pos) {
   Line line{pos, pos, pos};
   const auto n = static_cast<int64_t>(t.size());
   const void* nl = std::memchr(t.data() + pos, '\n', static_cast<size_t>(n - pos));
-  const void* cr = std::memchr(t.data() + pos, '\r', static_cast<size_t>(n - pos));
   int64_t e = nl ? static_cast<const char*>(nl) - t.data() : n;
-  if (cr) e = std::min<int64_t>(e, static_cast<const char*>(cr) - t.data());
+  // A '\r' can only end the line before its '\n': search no further (else lines cost O(n) each).
+  if (const void* cr = std::memchr(t.data() + pos, '\r', static_cast<size_t>(e - pos))) {
+    e = static_cast<const char*>(cr) - t.data();
+  }
   line.end = e;
   if (e >= n) line.next = n;
   else if (t[e] == '\r' && e + 1 < n && t[e + 1] == '\n') line.next = e + 2;

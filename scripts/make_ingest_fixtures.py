@@ -76,7 +76,7 @@ def docx_paragraph(text, style=None):
     return f"<w:p>{ppr}{''.join(runs)}</w:p>"
 
 
-def make_docx(path, paragraphs, title, author):
+def make_docx(path, paragraphs, title, author, compress=zipfile.ZIP_DEFLATED, out_dir=OUT):
     body = "".join(docx_paragraph(t, s) for s, t in paragraphs)
     document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {W}><w:body>{body}'
                 '<w:sectPr/></w:body></w:document>')
@@ -113,15 +113,27 @@ def make_docx(path, paragraphs, title, author):
                 '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                 'relationships/styles" Target="styles.xml"/></Relationships>')
-    full = os.path.join(OUT, path)
-    with zipfile.ZipFile(full, "w", zipfile.ZIP_DEFLATED) as z:
+    full = os.path.join(out_dir, path)
+    with zipfile.ZipFile(full, "w", compress) as z:
         for name, data in [("[Content_Types].xml", content_types), ("_rels/.rels", rels),
                            ("word/document.xml", document), ("word/_rels/document.xml.rels", doc_rels),
                            ("word/styles.xml", styles), ("docProps/core.xml", core)]:
             info = zipfile.ZipInfo(name, date_time=(2024, 5, 1, 10, 0, 0))  # fixed: reproducible bytes
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = compress
             z.writestr(info, data)
     print(f"{path}: {os.path.getsize(full)} bytes")
+
+
+MEMO = [
+    ("Title", "Hayloft Memo"),
+    (None, "This memo describes the barn."),
+    ("Heading1", "Structure"),
+    (None, "The barn has two floors.\tThe upper floor stores hay."),
+    ("Ueberschrift2", "Roof"),
+    (None, "The roof is made of cedar shingles &amp; copper flashing."),
+    ("Heading1", "Animals"),
+    (None, "Three horses and a goat live here."),
+]
 
 
 def main():
@@ -135,16 +147,10 @@ def main():
     ], "Farm Report 2023"))
     write("corrupt.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R\nthis is not a pdf body\n"
           + bytes(range(256)) * 4)
-    make_docx("memo.docx", [
-        ("Title", "Hayloft Memo"),
-        (None, "This memo describes the barn."),
-        ("Heading1", "Structure"),
-        (None, "The barn has two floors.\tThe upper floor stores hay."),
-        ("Ueberschrift2", "Roof"),
-        (None, "The roof is made of cedar shingles &amp; copper flashing."),
-        ("Heading1", "Animals"),
-        (None, "Three horses and a goat live here."),
-    ], "Barn Memo", "Ada Farmer")
+    make_docx("memo.docx", MEMO, "Barn Memo", "Ada Farmer")
+    # Fuzz seed with stored (uncompressed) entries, so that mutations reach the XML parser.
+    fuzz_dir = os.path.join(OUT, "..", "..", "fuzz", "corpus", "docx")
+    make_docx("memo_stored.docx", MEMO, "Barn Memo", "Ada Farmer", zipfile.ZIP_STORED, fuzz_dir)
     write("latin1.txt", "Caf\u00e9 cr\u00e8me \u00e0 la fran\u00e7aise, na\u00efve \u2014 \u201cquoted\u201d.\n"
           "Second line with \u00fcmlaut.\n".encode("cp1252"))
     text16 = "Hello UTF-16 world.\nSecond line: caf\u00e9 \U0001F600.\n"

@@ -1,6 +1,7 @@
 // Stand-in driver for builds without libFuzzer: feeds every seed file, then `n` deterministic mutations of
 // the seeds (bit flips, truncations, byte overwrites, splices), to LLVMFuzzerTestOneInput. Not coverage
 // guided; the real fuzzing is the clang build (scripts/fuzz). Exits non-zero only by crashing.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
