@@ -54,6 +54,7 @@ struct DocumentRow {
   nlohmann::json metadata = nlohmann::json::object();  // string → string
   IndexState state = IndexState::kPending;
   int64_t replaces = 0;    // while pending: the older document of the same path this one replaces
+  int64_t created = 0;     // when the row was written (seconds since the epoch), filled on reads
   int64_t chunk_count = 0; // filled on reads
   int64_t tokens = 0;      // filled on reads
 };
@@ -247,7 +248,7 @@ struct IngestOptions {
   ingest::WalkOptions walk;
   ingest::ReadOptions read;
   ingest::ChunkOptions chunk;
-  int batch_documents = 64;  // documents per Xapian commit
+  int batch_documents = 64;   // documents per Xapian commit (512 measured slower: 6.1 s vs 4.0 s CPU on 5 MB)
   bool progress = true;      // util::Progress on stderr (only drawn on a tty)
 };
 

@@ -160,6 +160,7 @@ struct Existing {
   std::string hash;
   int64_t size = 0;
   int64_t mtime = 0;
+  int64_t created = 0;  // when the row was written
 };
 
 FileResult read_one(const std::string& file, const std::string& key, const Existing* existing,
@@ -167,10 +168,13 @@ FileResult read_one(const std::string& file, const std::string& key, const Exist
   FileResult r;
   r.path = key;
   try {
+    // Same size and mtime: skip reading (the common re-run). mtime has 1 s resolution here, so a file
+    // whose mtime is not older than its row could have been rewritten within that second after it was
+    // read ("racily clean", as git calls it): those are hashed.
     struct stat st {};
     if (existing && ::stat(file.c_str(), &st) == 0 && st.st_size == existing->size &&
-        static_cast<int64_t>(st.st_mtime) == existing->mtime) {
-      r.kind = FileResult::Kind::kUnchanged;  // same size and mtime: skip reading (the common re-run)
+        static_cast<int64_t>(st.st_mtime) == existing->mtime && existing->mtime < existing->created) {
+      r.kind = FileResult::Kind::kUnchanged;
       return r;
     }
     ingest::Document doc = ingest::read_document(file, options.read);
@@ -376,7 +380,7 @@ IngestSummary Library::ingest(const std::string& collection, const std::vector<s
 
   std::unordered_map<std::string, Existing> existing;
   for (const DocumentRow& d : impl_->store.documents(collection_id)) {
-    if (d.state == IndexState::kIndexed) existing[d.path] = {d.id, d.hash, d.size, d.mtime};
+    if (d.state == IndexState::kIndexed) existing[d.path] = {d.id, d.hash, d.size, d.mtime, d.created};
   }
 
   BoundedQueue<FileResult> queue(static_cast<size_t>(2 * pool.size() + 2));

@@ -110,7 +110,7 @@ void validate_collection_name(const std::string& name) {
 // Columns shared by every document query; the aggregate join fills chunk_count and tokens.
 constexpr const char* kDocumentSelect =
     "SELECT d.id, d.collection_id, c.name, d.path, d.hash, d.mtime, d.size, d.type, d.language, d.title,"
-    " d.metadata, d.index_state, IFNULL(d.replaces, 0),"
+    " d.metadata, d.index_state, IFNULL(d.replaces, 0), d.created,"
     " (SELECT COUNT(*) FROM chunks k WHERE k.document_id = d.id),"
     " (SELECT IFNULL(SUM(k.tokens), 0) FROM chunks k WHERE k.document_id = d.id)"
     " FROM documents d JOIN collections c ON c.id = d.collection_id ";
@@ -130,8 +130,9 @@ DocumentRow read_document_row(const sql::Stmt& s) {
   d.metadata = parse_json_column(s.str(10), "documents.metadata");
   d.state = parse_state(s.str(11));
   d.replaces = s.i64(12);
-  d.chunk_count = s.i64(13);
-  d.tokens = s.i64(14);
+  d.created = s.i64(13);
+  d.chunk_count = s.i64(14);
+  d.tokens = s.i64(15);
   return d;
 }
 

@@ -1,8 +1,9 @@
 // Crash test for the commit protocol (library.cpp): a forked child ingests a few thousand generated files
 // and is SIGKILLed at random moments, over and over, while some files change between rounds. After every
 // kill the store and index must agree before repair (Xapian never holds a document SQLite does not know;
-// an indexed document has all its chunks in Xapian; any other document has all or none) and, after the
-// repair a writer's open runs, every document is fully present in both and findable by its unique word.
+// an indexed document has all its chunks in Xapian unless a pending new version supersedes it; any other
+// document has all or none) and, after the repair a writer's open runs, every document is fully present
+// in both and findable by its unique word.
 // A final uninterrupted run must complete and match the files on disk.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -87,12 +88,19 @@ void check_consistent_before_repair(const std::string& home, const config::Confi
   for (int64_t id : kw.document_ids()) {
     ASSERT_TRUE(store.document_exists(id)) << "round " << round << ": Xapian holds unknown document " << id;
   }
-  for (const DocumentRow& d : store.documents(std::nullopt)) {
+  std::vector<DocumentRow> docs = store.documents(std::nullopt);
+  // An old version whose replacement is pending loses its chunks in the same Xapian commit that adds the
+  // new version's (before SQLite drops its row), so it too may be all or none.
+  std::set<int64_t> superseded;
+  for (const DocumentRow& d : docs) {
+    if (d.replaces) superseded.insert(d.replaces);
+  }
+  for (const DocumentRow& d : docs) {
     std::vector<int64_t> got = kw.chunk_ids(d.id);
     std::set<int64_t> in_index(got.begin(), got.end());
     std::set<int64_t> in_store = chunk_id_set(store.chunks_of(d.id));
     ASSERT_EQ(static_cast<int64_t>(in_store.size()), d.chunk_count);
-    if (d.state == IndexState::kIndexed) {
+    if (d.state == IndexState::kIndexed && !superseded.count(d.id)) {
       ASSERT_EQ(in_index, in_store) << "round " << round << ": indexed document " << d.id << " incomplete";
     } else {
       ASSERT_TRUE(in_index.empty() || in_index == in_store)
