@@ -59,7 +59,9 @@ CommandSpec generate_spec() {
               {"model", 'm', "NAME|PATH", "model name (see `hayloft model list`) or .gguf path", "engine.default_model"},
               {"prompt", 'p', "TEXT", "the prompt"},
               {"tokens", 'n', "N", "tokens to generate at most", "sampling.max_tokens"},
-              {"chat", 0, "", "apply the model's chat template (one user message)"},
+              {"chat", 0, "", "apply the model's chat template (a system and a user message)"},
+              {"system", 0, "TEXT", "system message for --chat; \"\" = the template's own default",
+               "engine.chat_system_prompt"},
               {"temperature", 0, "T", "0 = greedy", "sampling.temperature"},
               {"top-k", 0, "K", "keep the K most likely tokens (0 = off)", "sampling.top_k"},
               {"top-p", 0, "P", "nucleus sampling (1 = off)", "sampling.top_p"},
@@ -96,8 +98,15 @@ int generate_run(Context& ctx) {
       throw Error(e.kind(), "model '" + model->info().name + "' has no chat template (a base model?): " +
                                 "run it without --chat to continue raw text", e.message());
     }
-    const engine::ChatMessage message{"user", *prompt};
-    ids = tokenizer.encode(chat->apply(std::span(&message, 1), true), true, true);
+    // An explicit system message replaces the one a template injects by default: SmolLM2's ("You are a
+    // helpful AI assistant named SmolLM, trained by Hugging Face") makes it answer "What is the capital
+    // of France?" with "L'Étoile, la Cité, ..." under greedy decoding, in llama.cpp as in ours, while
+    // "You are a helpful assistant." gives "The capital of France is Paris." in both.
+    std::vector<engine::ChatMessage> messages;
+    std::string system = ctx.args.get("system", ctx.config.engine.chat_system_prompt);
+    if (!system.empty()) messages.push_back({"system", system});
+    messages.push_back({"user", *prompt});
+    ids = tokenizer.encode(chat->apply(messages, true), true, true);
     gen.stop_strings.emplace_back(chat->end_of_turn());
   } else {
     ids = tokenizer.encode(*prompt, true, false);

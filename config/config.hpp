@@ -38,6 +38,7 @@ struct EngineConfig {
   std::string kv_type;                // KV-cache element type: "f16" or "f32"
   int prefill_batch = 0;              // tokens per prefill step
   std::vector<std::string> model_dirs;  // extra directories searched for *.gguf
+  std::string chat_system_prompt;     // system message for chat prompts; "" = the template's default
 };
 
 struct SamplingConfig {
