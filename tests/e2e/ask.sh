@@ -99,4 +99,24 @@ long=$(python3 -c 'print("tesla " * 9000)')
 expect_error "window" ask "${H[@]}" -c sample --mode rag -n 4 "$long"
 n=$("$BIN" runs "${H[@]}" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["runs"]))')
 [[ $n == 4 ]] || fail "errors stored runs: $n"
+# compare on a one-document collection (so its lc pass stays short): three modes, costs, one stored run.
+mkdir -p "$HOME_DIR/tiny"
+echo "Nikola Tesla was born in 1856 in Smiljan. He moved to the United States in 1884." > "$HOME_DIR/tiny/tesla.txt"
+"$BIN" ingest "${H[@]}" -c tiny "$HOME_DIR/tiny" >/dev/null 2>&1 || fail "ingest tiny"
+cmp=$("$BIN" compare "${H[@]}" -c tiny -n 4 --json "$Q" 2>/dev/null) || fail "compare exited $?"
+echo "$cmp" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+m = d["modes"]
+assert d["ok"] and [x["mode"] for x in m] == ["lc", "rag", "auto"], m
+assert m[0]["route"] == "lc" and m[1]["route"] == "rag", [x["route"] for x in m]
+for x in m:
+    assert x["prompt_tokens"] > 0 and x["total_s"] > 0, x
+    assert len(x["cost"]["hosted"]) == 2 and x["cost"]["hosted"][0]["total_usd"] > 0, x["cost"]
+    assert x["cost"]["collection_prefill_s"] > 0, x["cost"]
+    ctx = set(x["context_chunk_ids"])
+    assert all(c["chunk_id"] in ctx for c in x["citations"]["citations"]), x["citations"]
+' || fail "compare --json: $cmp"
+kinds=$("$BIN" runs "${H[@]}" --kind compare --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["runs"]))')
+[[ $kinds == 1 ]] || fail "compare runs stored: $kinds"
 echo "ask.sh: ok"
