@@ -22,6 +22,10 @@ const std::vector<Command>& commands() {
       {eval_retrieval_spec, eval_retrieval_run},
       {model_list_spec, model_list_run},
       {generate_spec, generate_run},
+      {ask_spec, ask_run},
+      {compare_spec, compare_run},
+      {runs_spec, runs_run},
+      {runs_show_spec, runs_show_run},
       {config_show_spec, config_show_run},
   };
   return table;

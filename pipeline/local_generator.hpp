@@ -1,21 +1,16 @@
 #pragma once
-// The built-in engine behind the generation seam. Declared now, written when engine/ lands (branches
-// engine-core, gguf-tok): nothing defines these yet, so nothing may construct one.
-//
-// What it will do:
-//  - hold a shared, immutable engine::Model and one engine::Session (KV cache sized from the plan's
-//    window, not the model's trained one);
+// The built-in engine behind the generation seam: one shared, immutable engine::Model and one
+// engine::Session whose KV cache is sized once (config engine.context capped by the model's window).
 //  - count_tokens / render: the model's own Tokenizer and ChatTemplate from the GGUF metadata
 //    (Prompt::rendered = true, tokens counted);
-//  - generate: tokenize, prefill in config.engine.prefill_batch steps (time to first token = end of
-//    prefill + first decode), decode with the Sampler until EOS / max_tokens / a StopMatcher hit / the
-//    callback returns false; metrics from Timer, peak_rss_bytes() and the session's KV bytes;
-//  - prepare_prefix: prefill the LC prefix once, Session::save() it under $HAYLOFT_HOME/kv/<key>, and on a
-//    later prompt that starts with the same tokens, Session::load() it and prefill only the rest
-//    (GenerateMetrics::reused_prefix_tokens).
+//  - generate: tokenize, reset the session, prefill in engine.prefill_batch steps, decode with the
+//    Sampler until EOS / max_tokens / a stop string / the callback returns false; metrics from the
+//    engine's timers, peak_rss_bytes() and the session's KV bytes.
+//  - prepare_prefix: not yet (the engine has no KV save/load); returns nullopt, so LC prefills in full.
 #include <memory>
 
 #include "pipeline/generator.hpp"
+#include "pipeline/planner.hpp"
 
 namespace hayloft::engine {
 class Model;
@@ -25,7 +20,8 @@ namespace hayloft::pipeline {
 
 class LocalGenerator final : public Generator {
  public:
-  // context: KV length in tokens (0 = the model's window); threads: decode/prefill threads.
+  // engine.context: KV length in tokens (0 or more than the model's window = the model's window);
+  // engine.threads, kv_type, prefill_batch as in config. Allocates the KV cache now.
   LocalGenerator(std::shared_ptr<const engine::Model> model, const config::EngineConfig& engine);
   ~LocalGenerator() override;
 
@@ -37,8 +33,13 @@ class LocalGenerator final : public Generator {
                           const TokenCallback& on_token) override;
   std::optional<PrefixHandle> prepare_prefix(const Prompt& prefix) override;
 
+  // Key of per-model data in the store (chunk token counts): "<file name>:<file bytes>".
+  std::string model_key() const;
+  // What the planner needs, from the GGUF metadata and this generator's window.
+  ModelInfo planner_info() const;
+
  private:
-  struct State;  // engine::Session, Tokenizer, ChatTemplate, Sampler
+  struct State;  // engine::Session, Tokenizer, ChatTemplate
   std::unique_ptr<State> state_;
 };
 

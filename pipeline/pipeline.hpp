@@ -12,18 +12,22 @@
 //   degeneration.hpp  the loop / junk detector fed token by token
 //   citations.hpp     citations from [C<n>] markers or answer/chunk matching, validated
 //   answer.hpp        Answer / Attempt records, the guarded stream, --json shapes
+//   answerer.hpp      Answerer: one question over a collection, index to stored run (ask, compare)
+//   local_generator.hpp  the built-in engine behind the Generator seam
 //   scoring.hpp       SQuAD EM / F1, containment, unanswerable, mean ± standard error
 //   eval.hpp          per-mode summaries, the auto goal, Markdown table
 //   datasets.hpp      JSONL question sets, SQuAD v1.1, needles, NIAH haystacks
 //   cost.hpp          hosted Llama 4 Scout / Maverick projections, whole-collection prefill time
 //   plot.hpp          NIAH heat maps (Cairo, SVG / PNG)
 #include "pipeline/answer.hpp"
+#include "pipeline/answerer.hpp"
 #include "pipeline/citations.hpp"
 #include "pipeline/cost.hpp"
 #include "pipeline/datasets.hpp"
 #include "pipeline/degeneration.hpp"
 #include "pipeline/eval.hpp"
 #include "pipeline/generator.hpp"
+#include "pipeline/local_generator.hpp"
 #include "pipeline/planner.hpp"
 #include "pipeline/plot.hpp"
 #include "pipeline/prompt.hpp"

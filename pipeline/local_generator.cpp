@@ -1,0 +1,162 @@
+#include "pipeline/local_generator.hpp"
+
+#include <filesystem>
+
+#include "engine/engine.hpp"
+#include "util/util.hpp"
+
+namespace hayloft::pipeline {
+
+struct LocalGenerator::State {
+  std::shared_ptr<const engine::Model> model;
+  engine::Tokenizer tokenizer;
+  engine::ChatTemplate chat;
+  engine::KvType kv_type;
+  engine::Session session;
+};
+
+namespace {
+
+engine::ChatTemplate chat_template_of(const engine::Model& model) {
+  try {
+    return engine::ChatTemplate::from_gguf(model.gguf());
+  } catch (const Error& e) {
+    throw Error(e.kind(),
+                "model '" + model.info().name + "' has no chat template we can render (a base model?): "
+                "it cannot answer questions",
+                e.message());
+  }
+}
+
+engine::SamplerParams sampler_params(const config::SamplingConfig& c) {
+  engine::SamplerParams p;
+  p.temperature = static_cast<float>(c.temperature);
+  p.top_k = c.top_k;
+  p.top_p = static_cast<float>(c.top_p);
+  p.min_p = static_cast<float>(c.min_p);
+  p.repeat_penalty = static_cast<float>(c.repeat_penalty);
+  p.repeat_last_n = c.repeat_last_n;
+  p.seed = c.seed;
+  return p;
+}
+
+StopReason stop_reason_of(const std::string& engine_reason) {
+  if (engine_reason == "eos") return StopReason::kEos;
+  if (engine_reason == "stop_string") return StopReason::kStopString;
+  if (engine_reason == "cancelled") return StopReason::kCallback;
+  if (engine_reason == "context") return StopReason::kContextFull;
+  return StopReason::kMaxTokens;
+}
+
+}  // namespace
+
+LocalGenerator::LocalGenerator(std::shared_ptr<const engine::Model> model, const config::EngineConfig& engine) {
+  if (!model) throw Error(ErrorKind::kInvalidArgument, "LocalGenerator needs a model");
+  if (engine.threads < 1 || engine.threads > 256) {
+    throw Error(ErrorKind::kInvalidArgument, "engine.threads must be in 1..256", std::to_string(engine.threads));
+  }
+  if (engine.context < 0) {
+    throw Error(ErrorKind::kInvalidArgument, "engine.context must be >= 0", std::to_string(engine.context));
+  }
+  engine::Tokenizer tokenizer = engine::Tokenizer::from_gguf(model->gguf());
+  engine::ChatTemplate chat = chat_template_of(*model);
+  engine::SessionOptions so;
+  so.context = engine.context;  // the Session caps it by the trained window
+  so.kv_type = engine::parse_kv_type(engine.kv_type);
+  so.threads = engine.threads;
+  so.prefill_batch = engine.prefill_batch;
+  engine::Session session(model, so);
+  state_ = std::make_unique<State>(
+      State{model, std::move(tokenizer), std::move(chat), so.kv_type, std::move(session)});
+}
+
+LocalGenerator::~LocalGenerator() = default;
+
+std::string LocalGenerator::model_name() const { return state_->model->info().name; }
+
+int LocalGenerator::context_window() const { return static_cast<int>(state_->session.context()); }
+
+int LocalGenerator::count_tokens(std::string_view text) const {
+  // Plain text (chunks, questions): no BOS, special-looking text spelled out as the model would see it.
+  return static_cast<int>(state_->tokenizer.encode(text, false, false).size());
+}
+
+Prompt LocalGenerator::render(const std::vector<ChatMessage>& messages) const {
+  std::vector<engine::ChatMessage> chat;
+  chat.reserve(messages.size());
+  for (const auto& m : messages) chat.push_back({m.role, m.content});
+  Prompt p;
+  p.messages = messages;
+  p.text = state_->chat.apply(chat, true);
+  p.rendered = true;
+  p.tokens = static_cast<int>(state_->tokenizer.encode(p.text, true, true).size());
+  return p;
+}
+
+GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOptions& options,
+                                        const TokenCallback& on_token) {
+  const Prompt rendered = prompt.rendered ? prompt : render(prompt.messages);
+  std::vector<int32_t> ids = state_->tokenizer.encode(rendered.text, true, true);
+  if (ids.empty()) throw Error(ErrorKind::kInvalidArgument, "the prompt has no tokens");
+  const int64_t window = state_->session.context();
+  // One position must stay free for the first generated token.
+  if (static_cast<int64_t>(ids.size()) + 1 > window) {
+    throw Error(ErrorKind::kResourceExhausted,
+                "the prompt has " + std::to_string(ids.size()) + " tokens but the context holds " +
+                    std::to_string(window),
+                model_name());
+  }
+  if (options.max_tokens < 0) throw Error(ErrorKind::kInvalidArgument, "max_tokens must be >= 0");
+
+  state_->session.reset();
+  engine::Sampler sampler(static_cast<int>(state_->model->info().vocab), sampler_params(options.sampling));
+  engine::GenerateOptions go;
+  go.max_tokens = options.max_tokens;
+  go.stop_strings = options.stop;
+  go.stop_strings.emplace_back(state_->chat.end_of_turn());
+
+  GenerateResult out;
+  Timer timer;
+  engine::GenerateMetrics m = engine::generate(
+      state_->session, state_->tokenizer, sampler, ids, go, [&](int32_t id, std::string_view text) {
+        out.text += text;
+        return on_token ? on_token(id, text) : true;
+      });
+  GenerateMetrics& r = out.metrics;
+  r.total_s = timer.seconds();
+  r.prompt_tokens = static_cast<int>(m.prompt_tokens);
+  r.generated_tokens = static_cast<int>(m.generated_tokens);
+  r.time_to_first_token_s = m.ttft_seconds;
+  r.prefill_s = m.prefill_seconds;
+  r.decode_s = m.decode_seconds;
+  r.peak_rss_bytes = peak_rss_bytes();
+  r.kv_bytes = state_->session.kv_bytes();
+  r.stop = stop_reason_of(m.stop_reason);
+  return out;
+}
+
+std::optional<PrefixHandle> LocalGenerator::prepare_prefix(const Prompt& prefix) {
+  (void)prefix;  // the engine cannot save a KV state yet
+  return std::nullopt;
+}
+
+std::string LocalGenerator::model_key() const {
+  const engine::ModelInfo& i = state_->model->info();
+  return std::filesystem::path(i.path).filename().string() + ":" + std::to_string(i.file_bytes);
+}
+
+ModelInfo LocalGenerator::planner_info() const {
+  const engine::ModelInfo& i = state_->model->info();
+  ModelInfo m;
+  m.name = i.name;
+  m.context_window = context_window();
+  m.kv_bytes_per_token =
+      static_cast<int64_t>(i.kv_bytes_per_token(state_->kv_type, state_->session.context()) + 0.5);
+  // Tensor data as mapped: the file minus its (small) metadata header.
+  int64_t weights = 0;
+  for (const auto& q : i.quant_types) weights += q.bytes;
+  m.weights_bytes = weights > 0 ? weights : i.file_bytes;
+  return m;
+}
+
+}  // namespace hayloft::pipeline
