@@ -125,6 +125,8 @@ class Store {
   std::vector<ChunkRow> chunks_of(int64_t document_id) const;
   std::vector<ChunkRow> chunks(int64_t collection_id) const;
   std::optional<ChunkRow> chunk(int64_t id) const;
+  // The chunks with these ids that exist, in one query (search results: one statement instead of k).
+  std::vector<ChunkRow> chunks_by_id(const std::vector<int64_t>& ids) const;
   int64_t chunk_count() const;
 
   // Per-model token counts (the pipeline fills these with the real tokenizer).

@@ -395,6 +395,21 @@ std::optional<ChunkRow> Store::chunk(int64_t id) const {
   return read_chunk_row(s);
 }
 
+std::vector<ChunkRow> Store::chunks_by_id(const std::vector<int64_t>& ids) const {
+  constexpr size_t kBatch = 500;  // well under SQLite's bound-parameter limit
+  std::vector<ChunkRow> out;
+  for (size_t begin = 0; begin < ids.size(); begin += kBatch) {
+    size_t n = std::min(kBatch, ids.size() - begin);
+    std::string q = std::string(kChunkSelect) + "WHERE id IN (?";
+    for (size_t i = 1; i < n; ++i) q += ",?";
+    q += ")";
+    sql::Stmt s(impl_->db, q);
+    for (size_t i = 0; i < n; ++i) s.bind(static_cast<int>(i + 1), ids[begin + i]);
+    while (s.step()) out.push_back(read_chunk_row(s));
+  }
+  return out;
+}
+
 int64_t Store::chunk_count() const {
   sql::Stmt s(impl_->db, "SELECT COUNT(*) FROM chunks");
   return s.step() ? s.i64(0) : 0;
