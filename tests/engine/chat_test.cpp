@@ -89,7 +89,7 @@ TEST(Chat, RecognisesFormats) {
 
 TEST(Chat, SmolLm2InjectsItsDefaultSystemPrompt) {
   auto path = model_path("smollm2");
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "model missing: " << path;
+  if (!std::filesystem::exists(path)) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << path;
   auto t = ChatTemplate::from_gguf(GgufFile::open(path));
   EXPECT_EQ(t.default_system(), "You are a helpful AI assistant named SmolLM, trained by Hugging Face");
   std::vector<ChatMessage> none;
@@ -98,7 +98,7 @@ TEST(Chat, SmolLm2InjectsItsDefaultSystemPrompt) {
 
 TEST(Chat, BaseModelWithoutTemplateIsUnsupported) {
   auto path = model_path("gemma3");
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "model missing: " << path;
+  if (!std::filesystem::exists(path)) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << path;
   GgufFile g = GgufFile::open(path);
   try {
     ChatTemplate::from_gguf(g);

@@ -32,7 +32,7 @@ std::string expect_error(const std::vector<uint8_t>& bytes, ErrorKind kind) {
 
 TEST(Gguf, SmolLm2Model) {
   auto path = model_path("SmolLM2-135M-Instruct.Q4_1.gguf");
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "model missing: " << path;
+  if (!std::filesystem::exists(path)) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << path;
   GgufFile f = GgufFile::open(path);
   EXPECT_EQ(f.version(), 3u);
   EXPECT_EQ(f.get_string("general.architecture"), "llama");
@@ -60,7 +60,7 @@ TEST(Gguf, SmolLm2Model) {
 
 TEST(Gguf, Gemma3Model) {
   auto path = model_path("gemma-3-270m-q4_k_m.gguf");
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "model missing: " << path;
+  if (!std::filesystem::exists(path)) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << path;
   GgufFile f = GgufFile::open(path);
   EXPECT_EQ(f.get_string("general.architecture"), "gemma3");
   EXPECT_EQ(f.get_int("gemma3.attention.sliding_window"), 512);

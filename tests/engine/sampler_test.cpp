@@ -180,7 +180,7 @@ class StopTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto path = std::string(HAYLOFT_MODELS_DIR) + "/SmolLM2-135M-Instruct.Q4_1.gguf";
-    if (!std::filesystem::exists(path)) GTEST_SKIP() << "model missing: " << path;
+    if (!std::filesystem::exists(path)) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << path;
     gguf_ = std::make_unique<GgufFile>(GgufFile::open(path));
     tok_ = std::make_unique<Tokenizer>(Tokenizer::from_gguf(*gguf_));
   }

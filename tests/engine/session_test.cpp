@@ -36,7 +36,7 @@ const std::vector<int32_t> kSmolPrompt = {504, 3575, 282, 4649, 314};
 
 TEST(Session, SmolLM2PredictsParis) {
   auto model = load_or_skip(kSmol);
-  if (!model) GTEST_SKIP() << "model missing: " << kSmol;
+  if (!model) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << kSmol;
   Session s(model, {.context = 256});
   auto logits = s.prefill(kSmolPrompt);
   EXPECT_EQ(argmax(logits), 7042);
@@ -51,7 +51,7 @@ TEST(Session, SmolLM2PredictsParis) {
 // (forward_test.cpp). The quantized prefill path must match decode to float-summation noise.
 TEST(Session, PrefillMatchesTokenByTokenDecode) {
   auto model = load_or_skip(kSmol);
-  if (!model) GTEST_SKIP() << "model missing: " << kSmol;
+  if (!model) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << kSmol;
   std::vector<int32_t> prompt = {504, 3575, 282, 4649, 314, 7042, 30, 198, 198, 504, 1797, 1918};
   Session batched(model, {.context = 64});
   std::vector<float> a(batched.prefill(prompt).begin(), batched.prefill(prompt).end());
@@ -80,7 +80,7 @@ TEST(Session, PrefillMatchesTokenByTokenDecode) {
 
 TEST(Session, ErrorsAreCheckedBeforeRunning) {
   auto model = load_or_skip(kSmol);
-  if (!model) GTEST_SKIP() << "model missing: " << kSmol;
+  if (!model) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << kSmol;
   Session s(model, {.context = 8});
   std::vector<int32_t> nine(9, 504);
   try {
@@ -104,7 +104,7 @@ TEST(Session, ErrorsAreCheckedBeforeRunning) {
 
 TEST(Session, KvBytesFollowSlidingWindows) {
   auto model = load_or_skip(kGemma);
-  if (!model) GTEST_SKIP() << "model missing: " << kGemma;
+  if (!model) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << kGemma;
   const ModelInfo& info = model->info();
   EXPECT_EQ(info.architecture, "gemma3");
   EXPECT_EQ(info.quantization, "Q4_K_M");  // general.file_type 15

@@ -32,7 +32,7 @@ class TokenizerFixture : public ::testing::TestWithParam<ModelCase> {
     std::string fixture = std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/engine/" + GetParam().fixture;
     std::string model = GetParam().in_data ? std::string(HAYLOFT_SOURCE_DIR) + "/tests/data/engine/" + GetParam().file
                                            : std::string(HAYLOFT_MODELS_DIR) + "/" + GetParam().file;
-    if (!std::filesystem::exists(model)) GTEST_SKIP() << "model missing: " << model;
+    if (!std::filesystem::exists(model)) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << model;
     std::ifstream in(fixture);
     ASSERT_TRUE(in) << fixture;
     data_ = nlohmann::json::parse(in);
@@ -195,7 +195,7 @@ TEST(Tokenizer, BigTextMatchesLlamaCpp) {
 
 TEST(Tokenizer, StreamDecoderHoldsSplitCharacters) {
   auto path = std::string(HAYLOFT_MODELS_DIR) + "/gemma-3-270m-q4_k_m.gguf";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "model missing";
+  if (!std::filesystem::exists(path)) GTEST_FAIL() << "model missing (scripts/setup fetches it)";
   GgufFile g = GgufFile::open(path);
   Tokenizer tok = Tokenizer::from_gguf(g);
   // "é" = C3 A9 as two byte tokens: nothing after the first, the character after the second.

@@ -35,7 +35,7 @@ class AnswererTest : public ::testing::Test {
     config_ = nullptr;
   }
   void SetUp() override {
-    if (!generator_) GTEST_SKIP() << "model missing: " << kModel << " (run scripts/setup)";
+    if (!generator_) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << kModel;
     write_file(docs_ / "owls.txt",
                "Barn owls hunt at night. A barn owl can hear a mouse moving under snow. They nest in old barns "
                "and hollow trees.");
