@@ -77,6 +77,11 @@ TEST(BadInput, CorruptDocx) {
   expect_error([&] { read_bytes(truncated, "t.docx", {}); }, ErrorKind::kCorrupt, "DOCX", "t.docx");
 }
 
+// Regression (docx_fuzz under ASan): a ZIP64 end record whose size field asks Poco to allocate ~1.6 PB.
+TEST(BadInput, Zip64EndRecordPastTheEndIsCorrupt) {
+  expect_file_error("bad-zip64-record.docx", ErrorKind::kCorrupt, "ZIP64 end record");
+}
+
 // A stream of `n` zero bytes, without holding them in memory.
 class Zeros : public std::streambuf {
  public:
