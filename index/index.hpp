@@ -59,6 +59,16 @@ struct DocumentRow {
   int64_t tokens = 0;      // filled on reads
 };
 
+// What a search hit needs of its document: no per-document chunk counts (those cost a scan of the
+// document's chunks on every read of a full DocumentRow).
+struct DocumentHead {
+  int64_t id = 0;
+  std::string collection;
+  std::string path;
+  std::string title;
+  IndexState state = IndexState::kPending;
+};
+
 struct ChunkRow {
   int64_t id = 0;  // also the Xapian docid of the chunk
   int64_t document_id = 0;
@@ -127,6 +137,8 @@ class Store {
   std::optional<ChunkRow> chunk(int64_t id) const;
   // The chunks with these ids that exist, in one query (search results: one statement instead of k).
   std::vector<ChunkRow> chunks_by_id(const std::vector<int64_t>& ids) const;
+  // The heads of the documents with these ids that exist, in one query per 500 ids.
+  std::vector<DocumentHead> document_heads(const std::vector<int64_t>& ids) const;
   int64_t chunk_count() const;
 
   // Per-model token counts (the pipeline fills these with the real tokenizer).

@@ -493,16 +493,18 @@ std::vector<Hit> Library::search(const std::string& query, const Filters& filter
   for (const KeywordHit& kh : raw) ids.push_back(kh.chunk_id);
   std::unordered_map<int64_t, ChunkRow> chunks;
   for (ChunkRow& row : impl_->store.chunks_by_id(ids)) chunks.emplace(row.id, std::move(row));
-  std::unordered_map<int64_t, std::optional<DocumentRow>> docs;
+  std::vector<int64_t> doc_ids;
+  for (const auto& [id, chunk] : chunks) doc_ids.push_back(chunk.document_id);
+  std::unordered_map<int64_t, DocumentHead> docs;
+  for (DocumentHead& head : impl_->store.document_heads(doc_ids)) docs.emplace(head.id, std::move(head));
   std::vector<Hit> hits;
   for (const KeywordHit& kh : raw) {
     auto found = chunks.find(kh.chunk_id);
     if (found == chunks.end()) continue;  // removed since the index committed: SQLite is the truth
     ChunkRow* chunk = &found->second;
     auto it = docs.find(chunk->document_id);
-    if (it == docs.end()) it = docs.emplace(chunk->document_id, impl_->store.get_document(chunk->document_id)).first;
-    const std::optional<DocumentRow>& doc = it->second;
-    if (!doc || doc->state == IndexState::kDeleting) continue;
+    if (it == docs.end() || it->second.state == IndexState::kDeleting) continue;
+    const DocumentHead* doc = &it->second;
     Hit h;
     h.chunk_id = chunk->id;
     h.document_id = doc->id;

@@ -395,18 +395,41 @@ std::optional<ChunkRow> Store::chunk(int64_t id) const {
   return read_chunk_row(s);
 }
 
-std::vector<ChunkRow> Store::chunks_by_id(const std::vector<int64_t>& ids) const {
-  constexpr size_t kBatch = 500;  // well under SQLite's bound-parameter limit
-  std::vector<ChunkRow> out;
+namespace {
+
+// Runs `select` + "IN (?, ...)" over ids in batches well under SQLite's bound-parameter limit, calling
+// read(row) for each result row.
+template <typename Read>
+void select_in(sql::Db& db, const std::string& select, const std::vector<int64_t>& ids, Read read) {
+  constexpr size_t kBatch = 500;
   for (size_t begin = 0; begin < ids.size(); begin += kBatch) {
     size_t n = std::min(kBatch, ids.size() - begin);
-    std::string q = std::string(kChunkSelect) + "WHERE id IN (?";
+    std::string q = select + " IN (?";
     for (size_t i = 1; i < n; ++i) q += ",?";
     q += ")";
-    sql::Stmt s(impl_->db, q);
+    sql::Stmt s(db, q);
     for (size_t i = 0; i < n; ++i) s.bind(static_cast<int>(i + 1), ids[begin + i]);
-    while (s.step()) out.push_back(read_chunk_row(s));
+    while (s.step()) read(s);
   }
+}
+
+}  // namespace
+
+std::vector<ChunkRow> Store::chunks_by_id(const std::vector<int64_t>& ids) const {
+  std::vector<ChunkRow> out;
+  select_in(impl_->db, std::string(kChunkSelect) + "WHERE id", ids,
+            [&](const sql::Stmt& s) { out.push_back(read_chunk_row(s)); });
+  return out;
+}
+
+std::vector<DocumentHead> Store::document_heads(const std::vector<int64_t>& ids) const {
+  std::vector<DocumentHead> out;
+  select_in(impl_->db,
+            "SELECT d.id, c.name, d.path, d.title, d.index_state FROM documents d"
+            " JOIN collections c ON c.id = d.collection_id WHERE d.id",
+            ids, [&](const sql::Stmt& s) {
+              out.push_back({s.i64(0), s.str(1), s.str(2), s.str(3), parse_state(s.str(4))});
+            });
   return out;
 }
 
