@@ -35,6 +35,7 @@ const std::string kSquadDev = kShared + "/squad/dev-v1.1.json";
 
 #define HL_NEED_SHARED()                                                       \
   if (kShared.empty() || !std::filesystem::exists(kEssays)) {                  \
+    if (std::getenv("CI")) GTEST_FAIL() << "shared data missing in CI";        \
     GTEST_SKIP() << "shared data (../shared/data) not found; see README.md";  \
   }
 
@@ -116,7 +117,10 @@ TEST(Datasets, SquadSampleBecomesCollectionsAndQuestions) {
 }
 
 TEST(Datasets, SquadDevHasItsPublishedSize) {
-  if (kShared.empty() || !std::filesystem::exists(kSquadDev)) GTEST_SKIP() << "shared data missing: " << kSquadDev;
+  if (kShared.empty() || !std::filesystem::exists(kSquadDev)) {
+    if (std::getenv("CI")) GTEST_FAIL() << "shared data missing in CI: " << kSquadDev;
+    GTEST_SKIP() << "shared data missing: " << kSquadDev;
+  }
   auto arts = load_squad(kSquadDev);
   size_t questions = 0;
   for (const auto& a : arts) questions += a.questions.size();
