@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # hayloft eval end to end with the real SmolLM2: a 3-question set over examples/sample in lc, rag and
-# auto, and --squad on tests/data/squad-sample.json (1 article, 2 questions, -n 8), checking the JSON
+# auto with a 2K window (so lc is refused per question, recorded as errors, and auto falls back to a wider
+# rag: the sample's ~4K-token lc prefill would cost minutes on 2 busy cores), and --squad on
+# tests/data/squad-sample.json (1 article of ~450 tokens, 2 questions, -n 8, all modes), checking the JSON
 # document (the shape `hayloft report` reads), the stored run and `runs show`; then the errors: a
 # missing set file, a malformed JSONL line, a bad mode list, conflicting flags — exit 1 or 2, nothing stored.
 set -euo pipefail
@@ -17,10 +19,11 @@ H=(--home "$HOME_DIR")
 "$BIN" ingest "${H[@]}" -c sample examples/sample >/dev/null 2>&1 || fail "ingest"
 
 # Shared checks on an eval document: fields, summaries per mode, questions scored.
-check() {  # json expected_questions_per_mode modes
+check() {  # json expected_questions_per_mode modes lc_refused(0|1)
   python3 -c '
 import json, sys
-d = json.loads(sys.argv[1]); n = int(sys.argv[2]); modes = sys.argv[3].split(",")
+d = json.loads(sys.argv[1]); n = int(sys.argv[2]); modes = sys.argv[3].split(","); refused = sys.argv[4] == "1"
+
 assert d["ok"] and d["run_id"] > 0, d.get("run_id")
 for k in ("set", "model", "collections", "modes", "interrupted", "summaries", "goal", "questions"):
     assert k in d, k
@@ -30,7 +33,11 @@ for s in d["summaries"]:
     assert s["questions"] == n, s
     for k in ("accuracy", "exact_match", "f1"):
         assert 0 <= s[k]["mean"] <= 1 and s[k]["stderr"] >= 0, (k, s[k])
-    assert s["mean_prompt_tokens"] > 0 and s["mean_seconds"] > 0 and s["peak_rss_bytes"] > 0, s
+    if refused and s["mode"] == "lc":
+        assert s["errors"] == n and s["accuracy"]["mean"] == 0 and s["mean_prompt_tokens"] == 0, s
+    else:
+        assert s["errors"] == 0 and s["mean_prompt_tokens"] > 0 and s["mean_seconds"] > 0, s
+    assert s["peak_rss_bytes"] > 0, s
     for k in ("mean_generated_tokens", "mean_reused_prefix_tokens", "degenerate", "routed_lc", "routed_rag", "fallbacks"):
         assert k in s, k
     assert s["routed_lc"] + s["routed_rag"] == n, s
@@ -51,16 +58,22 @@ for q in qs:
     for k in ("id", "collection", "mode", "route", "reason", "question", "answer", "gold", "exact_match", "f1",
               "correct", "prompt_tokens", "generated_tokens", "seconds", "degenerate", "fallback"):
         assert k in q, (k, q)
-    assert q["gold"] and q["prompt_tokens"] > 0 and 0 < q["generated_tokens"] <= 8, q
-    assert q["correct"] in (True, False) and 0 <= q["f1"] <= 1, q
+    assert q["correct"] in (True, False) and 0 <= q["f1"] <= 1 and q["gold"], q
+    if refused and q["mode"] == "lc":
+        assert "window" in q["error"] and not q["correct"] and q["prompt_tokens"] == 0, q
+        continue
+    assert "error" not in q and q["prompt_tokens"] > 0 and 0 < q["generated_tokens"] <= 16, q
+    if q["mode"] == "auto" and q["fallback"]:
+        assert q["route"] == "rag", q  # lc does not fit: the fallback is a wider rag
 print(sys.argv[3], [round(s["accuracy"]["mean"], 2) for s in d["summaries"]], "accuracy;",
       [round(s["mean_seconds"], 2) for s in d["summaries"]], "s/question;",
       [round(s["mean_reused_prefix_tokens"]) for s in d["summaries"]], "reused tokens")
-' "$1" "$2" "$3" || fail "eval document: $1"
+' "$1" "$2" "$3" "$4" || fail "eval document: $1"
 }
 
-out=$("$BIN" eval "${H[@]}" -c sample --set tests/data/eval-sample.jsonl -n 8 --json 2>/dev/null) || fail "eval --set exited $?"
-check "$out" 3 lc,rag,auto
+out=$("$BIN" eval "${H[@]}" -c sample --set tests/data/eval-sample.jsonl -n 8 --ctx 2048 --json 2>/dev/null) \
+  || fail "eval --set exited $?"
+check "$out" 3 lc,rag,auto 1
 echo "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
@@ -70,12 +83,13 @@ assert len(q) == 3 and q[0]["gold"] == ["unanswerable"], q
 ' || fail "eval --set details"
 
 sq=$("$BIN" eval "${H[@]}" --squad tests/data/squad-sample.json --articles 1 --questions-per-article 2 -n 8 \
-     --modes lc,rag --json 2>"$HOME_DIR/squad.err") || fail "eval --squad exited $?: $(cat "$HOME_DIR/squad.err")"
-check "$sq" 2 lc,rag
+     --json 2>"$HOME_DIR/squad.err") || fail "eval --squad exited $?: $(cat "$HOME_DIR/squad.err")"
+check "$sq" 2 lc,rag,auto 0
 echo "$sq" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 assert d["collections"] == ["squad-Super_Bowl_50"], d["collections"]
+assert d["goal"]["evaluated"] and d["goal"]["verdict"], d["goal"]
 # Two questions spread over the two paragraphs: the first question of each.
 ids = [q["id"] for q in d["questions"] if q["mode"] == "lc"]
 assert ids == ["56be4db0acb8001400a502ec", "56be4e1facb8001400a502f6"], ids
