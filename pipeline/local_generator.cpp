@@ -13,6 +13,9 @@ struct LocalGenerator::State {
   engine::ChatTemplate chat;
   engine::KvType kv_type;
   engine::Session session;
+  // The prompt ids whose KV the session holds at positions [0, size) (generated tokens after them are
+  // not reused); empty when unknown, e.g. after a failed or cancelled prefill.
+  std::vector<int32_t> cached_ids;
 };
 
 namespace {
@@ -48,6 +51,21 @@ StopReason stop_reason_of(const std::string& engine_reason) {
   return StopReason::kMaxTokens;
 }
 
+// Keeps the longest prefix the new prompt shares with the prompt already in the session's cache (as
+// llama-server's prompt cache does): an LC prompt is the whole collection then the question, so every
+// question after the first prefills only its own tail. At least the last prompt token is always
+// prefilled, for its logits. Returns the tokens kept; 0 means the session was reset.
+int64_t reuse_cached_prefix(LocalGenerator::State& st, const std::vector<int32_t>& ids) {
+  const std::vector<int32_t>& old = st.cached_ids;
+  size_t common = 0;
+  while (common < old.size() && common < ids.size() && old[common] == ids[common]) ++common;
+  const int64_t keep = std::min<int64_t>(static_cast<int64_t>(common), static_cast<int64_t>(ids.size()) - 1);
+  st.cached_ids.clear();  // until this generation's prefill has completed
+  if (keep > 0 && st.session.truncate(keep)) return keep;
+  st.session.reset();
+  return 0;
+}
+
 }  // namespace
 
 LocalGenerator::LocalGenerator(std::shared_ptr<const engine::Model> model, const config::EngineConfig& engine) {
@@ -67,7 +85,7 @@ LocalGenerator::LocalGenerator(std::shared_ptr<const engine::Model> model, const
   so.prefill_batch = engine.prefill_batch;
   engine::Session session(model, so);
   state_ = std::make_unique<State>(
-      State{model, std::move(tokenizer), std::move(chat), so.kv_type, std::move(session)});
+      State{model, std::move(tokenizer), std::move(chat), so.kv_type, std::move(session), {}});
 }
 
 LocalGenerator::~LocalGenerator() = default;
@@ -108,12 +126,13 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
   }
   if (options.max_tokens < 0) throw Error(ErrorKind::kInvalidArgument, "max_tokens must be >= 0");
 
-  state_->session.reset();
+  const int64_t reused = reuse_cached_prefix(*state_, ids);
   engine::Sampler sampler(static_cast<int>(state_->model->info().vocab), sampler_params(options.sampling));
   engine::GenerateOptions go;
   go.max_tokens = options.max_tokens;
   go.stop_strings = options.stop;
   go.stop_strings.emplace_back(state_->chat.end_of_turn());
+  go.cached_prefix = reused;
 
   GenerateResult out;
   Timer timer;
@@ -122,9 +141,11 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
         out.text += text;
         return on_token ? on_token(id, text) : true;
       });
+  state_->cached_ids = std::move(ids);  // the whole prompt is in the cache now
   GenerateMetrics& r = out.metrics;
   r.total_s = timer.seconds();
   r.prompt_tokens = static_cast<int>(m.prompt_tokens);
+  r.reused_prefix_tokens = static_cast<int>(m.reused_prompt_tokens);
   r.generated_tokens = static_cast<int>(m.generated_tokens);
   r.time_to_first_token_s = m.ttft_seconds;
   r.prefill_s = m.prefill_seconds;

@@ -83,6 +83,32 @@ TEST_F(AnswererTest, GeneratorCountsRendersAndStops) {
   EXPECT_GT(r.metrics.time_to_first_token_s, 0);
 }
 
+// A prompt that shares its start with the previous one prefills only its tail; the answer is the one a
+// fresh cache gives (greedy).
+TEST_F(AnswererTest, GeneratorReusesTheSharedPromptPrefix) {
+  GenerateOptions options;
+  options.max_tokens = 6;
+  options.sampling = config_->sampling;
+  const std::string docs = "Barn owls hunt at night. Honey bees live in hives. The queen lays eggs.\n\n";
+  Prompt first = generator_->render({{"user", docs + "Question: When do barn owls hunt?"}});
+  Prompt second = generator_->render({{"user", docs + "Question: Where do honey bees live?"}});
+  Prompt other = generator_->render({{"user", "Say hello."}});
+  generator_->generate(other, options, {});
+  GenerateResult cold = generator_->generate(second, options, {});
+  // Only the template's opening and the system prompt are shared with "Say hello.".
+  EXPECT_GT(cold.metrics.reused_prefix_tokens, 0);
+  EXPECT_LT(cold.metrics.reused_prefix_tokens, 30);
+  generator_->generate(first, options, {});
+  GenerateResult warm = generator_->generate(second, options, {});
+  EXPECT_GT(warm.metrics.reused_prefix_tokens, cold.metrics.reused_prefix_tokens + generator_->count_tokens(docs) - 2);
+  EXPECT_LT(warm.metrics.reused_prefix_tokens, warm.metrics.prompt_tokens);
+  EXPECT_EQ(warm.metrics.prompt_tokens, cold.metrics.prompt_tokens);
+  EXPECT_EQ(warm.text, cold.text);
+  GenerateResult again = generator_->generate(second, options, {});  // identical prompt: all but its last token
+  EXPECT_EQ(again.metrics.reused_prefix_tokens, again.metrics.prompt_tokens - 1);
+  EXPECT_EQ(again.text, cold.text);
+}
+
 TEST_F(AnswererTest, PromptLongerThanWindowIsRefused) {
   std::string words;
   for (int i = 0; i < 2100; ++i) words += "owl ";
