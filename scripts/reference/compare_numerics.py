@@ -26,7 +26,8 @@ import f64_model
 def engine_dump(tool, mode, name, ids):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.bin")
-        subprocess.run([tool, mode, common.MODEL_FILES[name], out] + [str(i) for i in ids], check=True)
+        subprocess.run([tool, mode, common.MODEL_FILES[name], out] + [str(i) for i in ids], check=True,
+                       stdout=subprocess.DEVNULL)
         return np.fromfile(out, "<f4").astype(np.float64)
 
 
@@ -50,7 +51,8 @@ def top2(row, sel):
 def logits_table(name, tool):
     fx = json.load(open(os.path.join(common.OUT, f"logits_{name}.json")))
     model = f64_model.Model(common.MODEL_FILES[name])
-    print(f"\n## {name}: logits, first 8 positions ({'full vocabulary' if fx['format'] == 'full' else "llama.cpp's top-256 + 2048 probes"})\n")
+    over = "full vocabulary" if fx["format"] == "full" else "llama.cpp's top-256 + 2048 probes"
+    print(f"\n## {name}: logits, first 8 positions ({over})\n")
     print("| prompt | pos | ours-f64 max/mean | llama.cpp-f64 max/mean | ours-llama.cpp max/mean | top-1 f64 / ours / "
           "llama.cpp | margin f64 / ours / llama.cpp |")
     print("|---|---|---|---|---|---|---|")

@@ -104,6 +104,30 @@ def greedy_section(model, runs):
     return out
 
 
+def free_text_greedy(name, model, text, n):
+    """llama.cpp's and exact math's greedy continuations of a plain prompt (the README's generate example)."""
+    import llama_cpp
+    common.quiet_llama()
+    llm = llama_cpp.Llama(common.MODEL_FILES[name], verbose=False, n_ctx=512, n_threads=2, n_batch=512, seed=0,
+                          logits_all=True)
+    vocab = llm._model.vocab
+    ids = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
+    llm.reset()
+    llm.eval(ids)
+    lc_ids = []
+    for _ in range(n):
+        lc_ids.append(int(np.argmax(llm.scores[llm.n_tokens - 1])))
+        llm.eval([lc_ids[-1]])
+    f_ids = f64_greedy(model, ids, n)
+    text_of = lambda t: b"".join(common.piece_bytes(vocab, i) for i in t).decode("utf-8", errors="replace")
+    print(f"  {text!r}: llama.cpp {text_of(lc_ids)!r}; f64 {text_of(f_ids)!r}", file=sys.stderr)
+    return {"prompt": text, "prompt_ids": ids, "llama_cpp_ids": lc_ids, "llama_cpp_text": text_of(lc_ids),
+            "f64_ids": f_ids, "f64_text": text_of(f_ids)}
+
+
+FREE_TEXT = {"gemma3": "The capital of France is"}
+
+
 def main(names):
     for name in names:
         model = f64_model.Model(common.MODEL_FILES[name])
@@ -117,7 +141,8 @@ def main(names):
             "method": "numpy float64 forward over gguf-dequantized weights, no activation quantization, "
                       "f64 K/V; scripts/reference/f64_model.py",
             "versions": common.versions(), "prompts": logits_section(model, fx, probe),
-            "greedy": greedy_section(model, greedy["runs"])})
+            "greedy": greedy_section(model, greedy["runs"]),
+            "free_text_greedy": free_text_greedy(name, model, FREE_TEXT[name], 20) if name in FREE_TEXT else None})
 
 
 if __name__ == "__main__":
