@@ -10,7 +10,9 @@ are stored in full, else over llama.cpp's top-256 and the probes) and both top-1
 Per greedy run of greedy_<model>.json: the f64 logits *teacher-forced on llama.cpp's greedy tokens* (the
 sequence prompt + llama.cpp's ids), i.e. at step i what exact math says about the token llama.cpp picked
 next: the f64 top-8 ids and logits, its top-1/top-2 margin and llama.cpp's token's f64 rank and logit gap
-below the f64 best. Also `f64_greedy`: exact math's own free-running greedy ids for the first 20 steps.
+below the f64 best. Also `f64_greedy`: exact math's own free-running greedy ids for the first 20 steps,
+and for gemma3 `free_text_greedy`: llama.cpp's and exact math's 20-token greedy continuation of the
+README tour's prompt "The capital of France is".
 
 Usage: make_f64_reference.py [model ...]   (run after make_logits_fixtures.py; gemma3 takes ~5 min)
 """

@@ -70,7 +70,7 @@ float f64_logit(const json& pos, int id) {
 }
 
 // Compares our logits at each of the first n_pos positions (decode path, one token at a time, as the
-// reference evaluated them causally) with llama.cpp's.
+// reference evaluated them causally) with llama.cpp's and with exact math's.
 LogitStats compare_logits(const std::string& name) {
   const json fx = read_json(kData + "logits_" + name + ".json");
   const json f64 = read_json(kData + "f64_" + name + ".json");
