@@ -66,7 +66,7 @@ size_t common_prefix(const std::vector<int32_t>& a, const std::vector<int32_t>& 
 
 // Picks the cache for a prompt (as llama-server picks a slot by prompt similarity): the slot whose cached
 // prompt shares the longest token prefix with it; with no useful match, a new slot while fewer than
-// max_slots exist, else the least recently used. `auto` alternates a RAG prompt and the LC prompt, and an
+// max_slots exist, else the one holding the shortest prompt. `auto` alternates a RAG prompt and the LC prompt, and an
 // LC prompt is the whole collection then the question, so with two slots every LC question after the
 // first over a collection prefills only its own tail.
 CacheSlot& pick_slot(LocalGenerator::State& st, const std::vector<int32_t>& ids, size_t& common) {
@@ -87,8 +87,12 @@ CacheSlot& pick_slot(LocalGenerator::State& st, const std::vector<int32_t>& ids,
       st.slots.push_back({engine::Session(st.model, st.session_options), {}, 0});
       best = &st.slots.back();
     } else {
-      best = &*std::min_element(st.slots.begin(), st.slots.end(),
-                                [](const CacheSlot& a, const CacheSlot& b) { return a.last_used < b.last_used; });
+      // Evict the prompt cheapest to rebuild (the shortest; the least recently used among equals): a
+      // stream of RAG prompts then keeps cycling through one slot while LC's collection stays cached.
+      best = &*std::min_element(st.slots.begin(), st.slots.end(), [](const CacheSlot& a, const CacheSlot& b) {
+        return a.cached_ids.size() != b.cached_ids.size() ? a.cached_ids.size() < b.cached_ids.size()
+                                                          : a.last_used < b.last_used;
+      });
       common = common_prefix(best->cached_ids, ids);
     }
   }
