@@ -66,6 +66,11 @@ void Session::State::matmul_quant(const MatJob* jobs, int n_jobs, const float* x
       const int64_t r1 = std::min(end - base, w.rows);
       const uint8_t* a = act[j]->bytes.data();
       const size_t stride = act[j]->stride;
+      if (n_tokens == 1) {  // decode: the kernel keeps several rows in flight
+        if (r1 > r0) w.kern->matvec(w.row(r0), w.row_bytes, a, jobs[j].y + r0, cols, r1 - r0);
+        base += w.rows;
+        continue;
+      }
       for (int64_t r = r0; r < r1; ++r) {
         const uint8_t* row = w.row(r);
         for (int64_t t = 0; t < n_tokens; ++t) {
@@ -102,6 +107,10 @@ void Session::State::matmul_gemm(const MatJob* jobs, int n_jobs, const float* xi
 // Causal attention for tokens at positions pos..pos+n-1, one (token, head) pair per work item. Sliding
 // layers see only the last sliding_window positions (query p attends p0 with p - p0 < window).
 void Session::State::attention(const LayerWeights& L, int64_t layer, int64_t n_tokens) {
+  if (n_tokens == 1) {
+    attention_decode(L, layer);
+    return;
+  }
   const Hparams& hp = m->hp;
   const LayerKv& c = kv[static_cast<size_t>(layer)];
   ops::KvLayerView view{c.k.data(), c.v.data(), kv_f16, c.cap, hp.kv_dim()};
@@ -122,6 +131,87 @@ void Session::State::attention(const LayerWeights& L, int64_t layer, int64_t n_t
     }
   };
   workers->parallel(work);
+}
+
+// Decode attention (one query at position pos) in two passes (see ops/attention.hpp): the (KV head,
+// position) pairs are split evenly across the workers, so each reads its share of the cache once for all
+// query heads of the group, and long contexts use every thread even with few KV heads. Between the passes
+// the slices' maxima and sums give each slice's normalising factor; after the second, slices' outputs add.
+void Session::State::attention_decode(const LayerWeights& L, int64_t layer) {
+  const Hparams& hp = m->hp;
+  const LayerKv& c = kv[static_cast<size_t>(layer)];
+  const ops::KvLayerView view{c.k.data(), c.v.data(), kv_f16, c.cap, hp.kv_dim()};
+  const int64_t HD = hp.head_dim, NH = hp.n_head, group = NH / hp.n_head_kv;
+  const int64_t p_begin = L.sliding ? std::max<int64_t>(0, pos - hp.sliding_window + 1) : 0;
+  const int64_t n = pos + 1 - p_begin;  // positions attended
+  const int64_t total = hp.n_head_kv * n;
+  // Per worker: m [NH], c [NH], o [NH, HD] in partials, l [NH] in partial_sums; scores: e [NH, n_ctx]
+  // shared (slices are disjoint).
+  const int64_t part_stride = NH * (HD + 2);
+  const int nt = workers->size();
+  // KV head g's positions [j0, j1) (relative to p_begin) that worker i handles; empty if j1 <= j0.
+  auto share = [&](int i, int64_t g, int64_t& j0, int64_t& j1) {
+    int64_t begin, end;
+    split_range(total, i, nt, begin, end);
+    j0 = std::max(begin, g * n) - g * n;
+    j1 = std::min(end, (g + 1) * n) - g * n;
+  };
+  auto pass = [&](int i, bool values) {
+    float* part = partials.data() + i * part_stride;
+    for (int64_t g = 0; g < hp.n_head_kv; ++g) {
+      int64_t j0, j1;
+      share(i, g, j0, j1);
+      if (j1 <= j0) continue;
+      const int64_t h0 = g * group;
+      float* e = scores.data() + h0 * n_ctx + j0;
+      if (!values) {
+        ops::attend_scores(q.data() + h0 * HD, static_cast<int>(group), view, static_cast<int>(g),
+                           static_cast<int>(HD), p_begin + j0, p_begin + j1, hp.attn_scale, hp.attn_softcap, e,
+                           n_ctx, part + h0, partial_sums.data() + i * NH + h0);
+      } else {
+        ops::attend_values(e, n_ctx, part + NH + h0, static_cast<int>(group), view, static_cast<int>(g),
+                           static_cast<int>(HD), p_begin + j0, p_begin + j1, part + 2 * NH + h0 * HD);
+      }
+    }
+  };
+  auto scores_pass = [&](int i, int) { pass(i, false); };
+  workers->parallel(scores_pass);
+  // c = exp(m_i - M) / L per (worker, head); L = sum_i l_i exp(m_i - M), as one softmax over all slices.
+  for (int64_t h = 0; h < NH; ++h) {
+    float mx = -INFINITY;
+    for (int i = 0; i < nt; ++i) {
+      int64_t j0, j1;
+      share(i, h / group, j0, j1);
+      if (j1 > j0) mx = std::max(mx, partials.data()[i * part_stride + h]);
+    }
+    double sum = 0;
+    for (int i = 0; i < nt; ++i) {
+      int64_t j0, j1;
+      share(i, h / group, j0, j1);
+      const float mi = partials.data()[i * part_stride + h];
+      if (j1 > j0) sum += partial_sums.data()[i * NH + h] * (mi == mx ? 1.0 : std::exp(static_cast<double>(mi - mx)));
+    }
+    // The slice holding the maximum gets softmax()'s own factor, so one slice reproduces it exactly.
+    const float inv = static_cast<float>(1.0 / sum);
+    for (int i = 0; i < nt; ++i) {
+      float* part = partials.data() + i * part_stride;
+      part[NH + h] = part[h] == mx ? inv : static_cast<float>(std::exp(static_cast<double>(part[h] - mx)) / sum);
+    }
+  }
+  auto values_pass = [&](int i, int) { pass(i, true); };
+  workers->parallel(values_pass);
+  for (int64_t h = 0; h < NH; ++h) {
+    float* out = att.data() + h * HD;
+    bool first = true;
+    for (int i = 0; i < nt; ++i) {
+      int64_t j0, j1;
+      share(i, h / group, j0, j1);
+      if (j1 <= j0) continue;
+      const float* o = partials.data() + i * part_stride + 2 * NH + h * HD;
+      for (int64_t d = 0; d < HD; ++d) out[d] = first ? o[d] : out[d] + o[d];
+      first = false;
+    }
+  }
 }
 
 void Session::State::forward(const int32_t* tokens, int64_t n, bool want_logits) {

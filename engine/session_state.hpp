@@ -73,7 +73,9 @@ struct Session::State {
   Buffer<float> att;    // attention output [batch, q_dim]
   Buffer<float> gate, up;  // [batch, n_ff]
   Buffer<float> logits;    // [vocab]
-  Buffer<float> scores;    // per worker [n_ctx]
+  Buffer<float> scores;    // [max(threads, n_head), n_ctx]: per worker (prefill) or per query head (decode)
+  Buffer<float> partials;  // decode attention, per worker: m, c [n_head] each, o [n_head, head_dim]
+  Buffer<double> partial_sums;  // decode attention, per worker: l [n_head]
   Buffer<float> tile;      // dequantized weight rows for the sgemm path [tile_rows, max cols]
   int64_t tile_rows = 0;
   std::vector<ActBuffer> acts;  // one per activation format the model's weights use
@@ -88,6 +90,7 @@ struct Session::State {
   void matmul_quant(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
   void matmul_gemm(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
   void attention(const LayerWeights& L, int64_t layer, int64_t n_tokens);
+  void attention_decode(const LayerWeights& L, int64_t layer);
   ActBuffer& act_buffer(ops::TensorType act_type);
 };
 

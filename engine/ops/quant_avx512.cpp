@@ -66,23 +66,37 @@ template <bool kVnni>
 struct Table {
   TypeKernels k[11];
   Table() {
-    auto from = [](TT t, auto dot) {
+    using Dot = float (*)(const void*, const void*, int64_t);
+    using Matvec = void (*)(const void*, size_t, const void*, float*, int64_t, int64_t);
+    auto from = [](TT t, Dot dot, Matvec matvec) {
       const TypeKernels* base = avx2_kernels(t);  // dequantize + quantize_act
-      return TypeKernels{t, base->act_type, base->dequantize, base->quantize_act, dot};
+      return TypeKernels{t, base->act_type, base->dequantize, base->quantize_act, dot, matvec};
     };
+    // 32-block types: four rows in flight (32 registers hold their 12 accumulators), with VNNI or with
+    // the AVX2 byte products (then compiled here with AVX-512 flags, for the extra registers).
+    auto from32 = [&](auto tag) {
+      constexpr TT t = decltype(tag)::value;
+      constexpr bool kV = kVnni && t != TT::kQ8_0;
+      return from(t, dot_32<t, kV>, matvec_32<t, kV, 4>);
+    };
+    auto avx2 = [&](TT t) { return from(t, avx2_kernels(t)->dot, avx2_kernels(t)->matvec); };
     int i = 0;
-    k[i++] = from(TT::kF32, dot_float<TT::kF32>);
-    k[i++] = from(TT::kF16, dot_float<TT::kF16>);
-    k[i++] = from(TT::kBF16, dot_float<TT::kBF16>);
-    k[i++] = from(TT::kQ4_0, kVnni ? dot_32<TT::kQ4_0, true> : avx2_kernels(TT::kQ4_0)->dot);
-    k[i++] = from(TT::kQ4_1, kVnni ? dot_32<TT::kQ4_1, true> : avx2_kernels(TT::kQ4_1)->dot);
-    k[i++] = from(TT::kQ5_0, kVnni ? dot_32<TT::kQ5_0, true> : avx2_kernels(TT::kQ5_0)->dot);
-    k[i++] = from(TT::kQ5_1, kVnni ? dot_32<TT::kQ5_1, true> : avx2_kernels(TT::kQ5_1)->dot);
-    // Q8_0: VPDPBUSD measured ~20% slower than maddubs + madd here (20 vs 25 GB/s in cache), keep AVX2.
-    k[i++] = from(TT::kQ8_0, avx2_kernels(TT::kQ8_0)->dot);
-    k[i++] = from(TT::kQ4_K, kVnni ? dot_q45_k<false, true> : avx2_kernels(TT::kQ4_K)->dot);
-    k[i++] = from(TT::kQ5_K, kVnni ? dot_q45_k<true, true> : avx2_kernels(TT::kQ5_K)->dot);
-    k[i++] = from(TT::kQ6_K, kVnni ? dot_q6_k<true> : avx2_kernels(TT::kQ6_K)->dot);
+    k[i++] = from(TT::kF32, dot_float<TT::kF32>, matvec_by_dot<dot_float<TT::kF32>>);
+    k[i++] = from(TT::kF16, dot_float<TT::kF16>, matvec_by_dot<dot_float<TT::kF16>>);
+    k[i++] = from(TT::kBF16, dot_float<TT::kBF16>, matvec_by_dot<dot_float<TT::kBF16>>);
+    k[i++] = from32(std::integral_constant<TT, TT::kQ4_0>{});
+    k[i++] = from32(std::integral_constant<TT, TT::kQ4_1>{});
+    k[i++] = from32(std::integral_constant<TT, TT::kQ5_0>{});
+    k[i++] = from32(std::integral_constant<TT, TT::kQ5_1>{});
+    // Q8_0: VPDPBUSD measured ~20% slower than maddubs + madd here (20 vs 25 GB/s in cache), keep the
+    // AVX2 byte products (from32 turns VNNI off for it).
+    k[i++] = from32(std::integral_constant<TT, TT::kQ8_0>{});
+    k[i++] = kVnni ? from(TT::kQ4_K, dot_q45_k<false, true>, matvec_by_dot<dot_q45_k<false, true>>) :
+                   avx2(TT::kQ4_K);
+    k[i++] = kVnni ? from(TT::kQ5_K, dot_q45_k<true, true>, matvec_by_dot<dot_q45_k<true, true>>) :
+                   avx2(TT::kQ5_K);
+    k[i++] = kVnni ? from(TT::kQ6_K, dot_q6_k<true>, matvec_by_dot<dot_q6_k<true>>) :
+                   avx2(TT::kQ6_K);
   }
 };
 
