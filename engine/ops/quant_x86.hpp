@@ -232,11 +232,15 @@ inline void matvec_32(const void* w, size_t stride, const void* act, float* y, i
   for (; r < rows; ++r) dot_32_rows<T, kVnni, 1>(p + size_t(r) * stride, stride, act, n, y + r);
 }
 
-// Rows one dot at a time, for kernels without a multi-row version.
+// Rows one dot at a time (with prefetch), for kernels without a multi-row version.
 template <float (*kDot)(const void*, const void*, int64_t)>
 inline void matvec_by_dot(const void* w, size_t stride, const void* act, float* y, int64_t n, int64_t rows) {
   const auto* p = static_cast<const uint8_t*>(w);
-  for (int64_t r = 0; r < rows; ++r) y[r] = kDot(p + size_t(r) * stride, act, n);
+  const uint8_t* end = p + size_t(rows) * stride;
+  for (int64_t r = 0; r < rows; ++r) {
+    prefetch_ahead(p + size_t(r) * stride, stride, end);
+    y[r] = kDot(p + size_t(r) * stride, act, n);
+  }
 }
 
 // ---- K-quant dots (256-bit; the 512-bit versions measured slower: extra lane shuffles) ----
