@@ -56,6 +56,25 @@ void Session::State::matmul_quant(const MatJob* jobs, int n_jobs, const float* x
     act[j] = &a;
     total_rows += w.rows;
   }
+  if (n_tokens == 1) {
+    // Decode: chunks of rows (about kDecodeChunkBytes of weights, a multiple of 4 rows) go to whichever
+    // worker claims them; the kernel keeps several rows in flight.
+    constexpr int64_t kDecodeChunkBytes = 32 << 10;
+    const int64_t chunk = std::max<int64_t>(4, kDecodeChunkBytes / static_cast<int64_t>(jobs[0].w->row_bytes) / 4 * 4);
+    auto rows = [&](int64_t begin, int64_t end) {
+      int64_t base = 0;
+      for (int j = 0; j < n_jobs; ++j) {
+        const Weight& w = *jobs[j].w;
+        const int64_t r0 = std::max(begin - base, int64_t{0});
+        const int64_t r1 = std::min(end - base, w.rows);
+        if (r1 > r0) w.kern->matvec(w.row(r0), w.row_bytes, act[j]->bytes.data(), jobs[j].y + r0, cols, r1 - r0);
+        base += w.rows;
+      }
+    };
+    workers->parallel_for(total_rows, chunk, rows);
+    for (auto& a : acts) a.used = false;
+    return;
+  }
   auto work = [&](int i, int n) {
     int64_t begin, end;
     split_range(total_rows, i, n, begin, end);
@@ -66,11 +85,6 @@ void Session::State::matmul_quant(const MatJob* jobs, int n_jobs, const float* x
       const int64_t r1 = std::min(end - base, w.rows);
       const uint8_t* a = act[j]->bytes.data();
       const size_t stride = act[j]->stride;
-      if (n_tokens == 1) {  // decode: the kernel keeps several rows in flight
-        if (r1 > r0) w.kern->matvec(w.row(r0), w.row_bytes, a, jobs[j].y + r0, cols, r1 - r0);
-        base += w.rows;
-        continue;
-      }
       for (int64_t r = r0; r < r1; ++r) {
         const uint8_t* row = w.row(r);
         for (int64_t t = 0; t < n_tokens; ++t) {
@@ -133,83 +147,65 @@ void Session::State::attention(const LayerWeights& L, int64_t layer, int64_t n_t
   workers->parallel(work);
 }
 
-// Decode attention (one query at position pos) in two passes (see ops/attention.hpp): the (KV head,
-// position) pairs are split evenly across the workers, so each reads its share of the cache once for all
-// query heads of the group, and long contexts use every thread even with few KV heads. Between the passes
-// the slices' maxima and sums give each slice's normalising factor; after the second, slices' outputs add.
+// Decode attention (one query at position pos) in two passes (see ops/attention.hpp) over work items of
+// (KV head, slice of kDecodeSlice positions), claimed dynamically by the workers: each item reads its part
+// of the cache once for all query heads of the group, and long contexts use every thread even with one
+// KV head. Between the passes the slices' maxima and sums give each slice's normalising factor; after the
+// second, slice outputs add up. The split depends on the context length only, not on the thread count.
 void Session::State::attention_decode(const LayerWeights& L, int64_t layer) {
   const Hparams& hp = m->hp;
   const LayerKv& c = kv[static_cast<size_t>(layer)];
   const ops::KvLayerView view{c.k.data(), c.v.data(), kv_f16, c.cap, hp.kv_dim()};
-  const int64_t HD = hp.head_dim, NH = hp.n_head, group = NH / hp.n_head_kv;
+  const int64_t HD = hp.head_dim, group = hp.n_head / hp.n_head_kv;
   const int64_t p_begin = L.sliding ? std::max<int64_t>(0, pos - hp.sliding_window + 1) : 0;
   const int64_t n = pos + 1 - p_begin;  // positions attended
-  const int64_t total = hp.n_head_kv * n;
-  // Per worker: m [NH], c [NH], o [NH, HD] in partials, l [NH] in partial_sums; scores: e [NH, n_ctx]
-  // shared (slices are disjoint).
-  const int64_t part_stride = NH * (HD + 2);
-  const int nt = workers->size();
-  // KV head g's positions [j0, j1) (relative to p_begin) that worker i handles; empty if j1 <= j0.
-  auto share = [&](int i, int64_t g, int64_t& j0, int64_t& j1) {
-    int64_t begin, end;
-    split_range(total, i, nt, begin, end);
-    j0 = std::max(begin, g * n) - g * n;
-    j1 = std::min(end, (g + 1) * n) - g * n;
-  };
-  auto pass = [&](int i, bool values) {
-    float* part = partials.data() + i * part_stride;
-    for (int64_t g = 0; g < hp.n_head_kv; ++g) {
-      int64_t j0, j1;
-      share(i, g, j0, j1);
-      if (j1 <= j0) continue;
-      const int64_t h0 = g * group;
-      float* e = scores.data() + h0 * n_ctx + j0;
+  const int64_t n_slices = (n + kDecodeSlice - 1) / kDecodeSlice;
+  const int64_t items = hp.n_head_kv * n_slices;
+  // Per item: m, c [group] and o [group, HD] in partials, l [group] in partial_sums; scores: e [n_head,
+  // n_ctx] (items write disjoint parts).
+  const int64_t item_stride = group * (HD + 2);
+  auto pass = [&](int64_t begin, int64_t end, bool values) {
+    for (int64_t it = begin; it < end; ++it) {
+      const int64_t g = it / n_slices, j0 = it % n_slices * kDecodeSlice, j1 = std::min(n, j0 + kDecodeSlice);
+      float* part = partials.data() + it * item_stride;
+      float* e = scores.data() + g * group * n_ctx + j0;
       if (!values) {
-        ops::attend_scores(q.data() + h0 * HD, static_cast<int>(group), view, static_cast<int>(g),
+        ops::attend_scores(q.data() + g * group * HD, static_cast<int>(group), view, static_cast<int>(g),
                            static_cast<int>(HD), p_begin + j0, p_begin + j1, hp.attn_scale, hp.attn_softcap, e,
-                           n_ctx, part + h0, partial_sums.data() + i * NH + h0);
+                           n_ctx, part, partial_sums.data() + it * group);
       } else {
-        ops::attend_values(e, n_ctx, part + NH + h0, static_cast<int>(group), view, static_cast<int>(g),
-                           static_cast<int>(HD), p_begin + j0, p_begin + j1, part + 2 * NH + h0 * HD);
+        ops::attend_values(e, n_ctx, part + group, static_cast<int>(group), view, static_cast<int>(g),
+                           static_cast<int>(HD), p_begin + j0, p_begin + j1, part + 2 * group);
       }
     }
   };
-  auto scores_pass = [&](int i, int) { pass(i, false); };
-  workers->parallel(scores_pass);
-  // c = exp(m_i - M) / L per (worker, head); L = sum_i l_i exp(m_i - M), as one softmax over all slices.
-  for (int64_t h = 0; h < NH; ++h) {
-    float mx = -INFINITY;
-    for (int i = 0; i < nt; ++i) {
-      int64_t j0, j1;
-      share(i, h / group, j0, j1);
-      if (j1 > j0) mx = std::max(mx, partials.data()[i * part_stride + h]);
-    }
-    double sum = 0;
-    for (int i = 0; i < nt; ++i) {
-      int64_t j0, j1;
-      share(i, h / group, j0, j1);
-      const float mi = partials.data()[i * part_stride + h];
-      if (j1 > j0) sum += partial_sums.data()[i * NH + h] * (mi == mx ? 1.0 : std::exp(static_cast<double>(mi - mx)));
-    }
-    // The slice holding the maximum gets softmax()'s own factor, so one slice reproduces it exactly.
-    const float inv = static_cast<float>(1.0 / sum);
-    for (int i = 0; i < nt; ++i) {
-      float* part = partials.data() + i * part_stride;
-      part[NH + h] = part[h] == mx ? inv : static_cast<float>(std::exp(static_cast<double>(part[h] - mx)) / sum);
+  auto scores_pass = [&](int64_t b, int64_t e) { pass(b, e, false); };
+  workers->parallel_for(items, 1, scores_pass);
+  // c = exp(m_s - M) / L per (slice, head); L = sum_s l_s exp(m_s - M), one softmax over all slices. The
+  // slice holding the maximum gets softmax()'s own factor, so one slice reproduces attend() exactly.
+  for (int64_t g = 0; g < hp.n_head_kv; ++g) {
+    for (int64_t hh = 0; hh < group; ++hh) {
+      float mx = -INFINITY;
+      for (int64_t sl = 0; sl < n_slices; ++sl) mx = std::max(mx, partials.data()[(g * n_slices + sl) * item_stride + hh]);
+      double sum = 0;
+      for (int64_t sl = 0; sl < n_slices; ++sl) {
+        const float ms = partials.data()[(g * n_slices + sl) * item_stride + hh];
+        sum += partial_sums.data()[(g * n_slices + sl) * group + hh] * (ms == mx ? 1.0 : std::exp(static_cast<double>(ms - mx)));
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      for (int64_t sl = 0; sl < n_slices; ++sl) {
+        float* part = partials.data() + (g * n_slices + sl) * item_stride;
+        part[group + hh] = part[hh] == mx ? inv : static_cast<float>(std::exp(static_cast<double>(part[hh] - mx)) / sum);
+      }
     }
   }
-  auto values_pass = [&](int i, int) { pass(i, true); };
-  workers->parallel(values_pass);
-  for (int64_t h = 0; h < NH; ++h) {
-    float* out = att.data() + h * HD;
-    bool first = true;
-    for (int i = 0; i < nt; ++i) {
-      int64_t j0, j1;
-      share(i, h / group, j0, j1);
-      if (j1 <= j0) continue;
-      const float* o = partials.data() + i * part_stride + 2 * NH + h * HD;
-      for (int64_t d = 0; d < HD; ++d) out[d] = first ? o[d] : out[d] + o[d];
-      first = false;
+  auto values_pass = [&](int64_t b, int64_t e) { pass(b, e, true); };
+  workers->parallel_for(items, 1, values_pass);
+  for (int64_t g = 0; g < hp.n_head_kv; ++g) {
+    for (int64_t sl = 0; sl < n_slices; ++sl) {
+      const float* o = partials.data() + (g * n_slices + sl) * item_stride + 2 * group;
+      float* out = att.data() + g * group * HD;
+      for (int64_t i = 0; i < group * HD; ++i) out[i] = sl == 0 ? o[i] : out[i] + o[i];
     }
   }
 }

@@ -74,8 +74,11 @@ struct Session::State {
   Buffer<float> gate, up;  // [batch, n_ff]
   Buffer<float> logits;    // [vocab]
   Buffer<float> scores;    // [max(threads, n_head), n_ctx]: per worker (prefill) or per query head (decode)
-  Buffer<float> partials;  // decode attention, per worker: m, c [n_head] each, o [n_head, head_dim]
-  Buffer<double> partial_sums;  // decode attention, per worker: l [n_head]
+  // Decode attention per (KV head, slice of kDecodeSlice positions): m, c [group] and o [group, head_dim]
+  // in partials, l [group] in partial_sums (group = query heads per KV head).
+  static constexpr int64_t kDecodeSlice = 256;
+  Buffer<float> partials;
+  Buffer<double> partial_sums;
   Buffer<float> tile;      // dequantized weight rows for the sgemm path [tile_rows, max cols]
   int64_t tile_rows = 0;
   std::vector<ActBuffer> acts;  // one per activation format the model's weights use

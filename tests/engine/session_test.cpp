@@ -72,13 +72,9 @@ TEST(Session, PrefillMatchesTokenByTokenDecode) {
   EXPECT_LT(max_abs_diff(small_batches, last), 1.5f);
   EXPECT_EQ(argmax(all_batch), argmax(last));
 
-  // Same quantized kernels on the same inputs: identical up to summation order. Decode attention splits
-  // positions across workers (a different summation order, which this 30-layer model amplifies like any
-  // f16-sized perturbation: the bound above), so compare on one thread, where it runs as one slice.
-  Session quant_prefill(model, {.context = 64, .threads = 1, .prefill_gemm = false});
+  Session quant_prefill(model, {.context = 64, .prefill_gemm = false});
   auto qp = quant_prefill.prefill(prompt);
-  Session stepwise1(model, {.context = 64, .threads = 1});
-  for (int32_t t : prompt) last = stepwise1.decode_step(t);
+  // Same quantized kernels on the same inputs: identical up to summation order.
   EXPECT_LT(max_abs_diff(qp, last), 1e-3f);
 }
 
