@@ -50,6 +50,7 @@ inline __m256 hsum8x8(const __m256* a) {
 constexpr int kBlock = 8;            // positions per step
 constexpr int kMaxPartialDim = 256;  // head_dim the stack tiles below are sized for
 constexpr int kMaxHeads = 16;        // query heads per KV head the stack tiles below are sized for
+constexpr int kPrefetchRows = 32;    // positions ahead that load_rows prefetches
 
 // Rows of positions [p, p + nb) of one KV head as f32 into t[kBlock][head_dim]; rows past nb are zero.
 inline void load_rows(const void* base, const KvLayerView& kv, int64_t offset, int64_t p, int nb, int head_dim,
@@ -62,6 +63,10 @@ inline void load_rows(const void* base, const KvLayerView& kv, int64_t offset, i
     }
     const void* src = slot_row(base, (p + i) % kv.cap, kv.kv_dim, offset, kv.f16);
     for (int d = 0; d < head_dim; d += 8) _mm256_store_ps(row + d, load8(src, d, kv.f16));
+    // A head's rows are strided (kv_dim apart), which the hardware prefetchers follow poorly: fetch
+    // the row kPrefetchRows positions ahead (past the slice it is a harmless hint).
+    const auto* ahead = static_cast<const char*>(slot_row(base, (p + i + kPrefetchRows) % kv.cap, kv.kv_dim, offset, kv.f16));
+    for (int b = 0; b < head_dim * (kv.f16 ? 2 : 4); b += 64) _mm_prefetch(ahead + b, _MM_HINT_T0);
   }
 }
 
