@@ -1,9 +1,12 @@
 // AVX-512 (F/BW/VL/DQ) kernels; with AVX512-VNNI (picked at run time by quant.cpp) the integer dots use
 // VPDPBUSD / VPDPWSSD. Compiled with AVX-512 flags: nothing here may run before CPUID said so.
-// Measured on this Xeon (bench/kernels_bench, in-cache 256x4096): integer dots are fastest at 256 bits
-// with VNNI (+10..30% over AVX2); 512-bit versions that paired two blocks per register were slower than
-// AVX2 (lane shuffles and scale broadcasts per block), so they were dropped. Float dots use 512 bits.
-// Without VNNI the integer dots, and always dequantize and quantize_act, are the AVX2 ones.
+// Measured on this Xeon (bench/kernels_bench, in-cache 256x4096): for one row at a time, integer dots are
+// fastest at 256 bits with VNNI (+10..30% over AVX2); 512-bit versions that paired two blocks of one row
+// per register were slower (lane shuffles and scale broadcasts per block). Matvec (decode) instead puts
+// one row per lane (4 rows per register: nibble types, Q8_0), which needs no shuffle per block; measured
+// in cache 2048x512, Q4_1 ~12 -> ~16 GB/s, Q5_0 ~7 -> ~11 (noisy shared machine). K-quants keep the
+// 256-bit dots. Float dots use 512 bits. Without VNNI the 32-block dots are the AVX2 code compiled here
+// (4 rows in flight); dequantize and quantize_act are always the AVX2 ones.
 // GCC 12's AVX-512 headers trip -W(maybe-)uninitialized on their own "undefined" placeholders (GCC PR
 // 105593, fixed in 13); the warnings point into avx512fintrin.h, not at this code.
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13

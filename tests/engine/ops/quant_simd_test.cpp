@@ -55,6 +55,10 @@ std::vector<int64_t> sizes_for(TensorType t) {
     out.push_back(1000);
   } else {
     for (int b = 0; b <= (be == 32 ? 5 : 3); ++b) out.push_back(int64_t(b) * be);
+    // 32-block kernels take 8 blocks at a time (scale gathers, per-block scale permutes): one and two
+    // full groups, with and without tails (18 blocks = SmolLM2's 576 columns).
+    if (be == 32)
+      for (int b : {8, 9, 16, 18}) out.push_back(int64_t(b) * be);
   }
   return out;
 }
