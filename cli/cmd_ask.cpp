@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/answer_setup.hpp"
 #include "cli/commands.hpp"
 #include "engine/engine.hpp"
 #include "index/index.hpp"
@@ -12,6 +13,17 @@
 #include "util/util.hpp"
 
 namespace hayloft::cli {
+
+namespace {
+
+std::vector<OptionSpec> ask_options() {
+  std::vector<OptionSpec> o = {{"collection", 'c', "C", "collection to ask", "default"},
+                               {"mode", 0, "MODE", "lc | rag | auto", "pipeline.default_mode"}};
+  for (auto& a : answer_options("tokens to generate at most", "sampling.max_tokens")) o.push_back(std::move(a));
+  return o;
+}
+
+}  // namespace
 
 CommandSpec ask_spec() {
   return {"ask",
@@ -23,13 +35,7 @@ CommandSpec ask_spec() {
           "retrieval scores or on a question about the whole collection. The answer streams on stdout, its\n"
           "sources follow; --json prints one document (answer, route and why, citations, tokens, seconds,\n"
           "peak RSS, KV bytes). Every answer is stored as a run (see `hayloft runs`).",
-          {{"collection", 'c', "C", "collection to ask", "default"},
-           {"mode", 0, "MODE", "lc | rag | auto", "pipeline.default_mode"},
-           {"model", 'm', "NAME|PATH", "answering model (see `hayloft model list`)", "engine.default_model"},
-           {"tokens", 'n', "N", "tokens to generate at most", "sampling.max_tokens"},
-           {"top-k", 'k', "K", "passages retrieved for rag", "pipeline.rag_top_k"},
-           {"threads", 't', "N", "worker threads", "engine.threads"},
-           {"ctx", 0, "N", "KV-cache positions (0 = the model's window)", "engine.context"}},
+          ask_options(),
           1,
           -1};
 }
@@ -45,12 +51,7 @@ pipeline::AskRequest ask_request(const Context& ctx) {
   } catch (const Error& e) {
     throw UsageError{e.what()};
   }
-  int64_t n = ctx.args.get_int("tokens", ctx.config.sampling.max_tokens);
-  if (n < 1 || n > 100000) throw UsageError{"-n must be between 1 and 100000"};
-  r.max_tokens = static_cast<int>(n);
-  int64_t k = ctx.args.get_int("top-k", 0);
-  if (k < 0 || k > 1000) throw UsageError{"--top-k must be between 1 and 1000"};
-  r.top_k = static_cast<int>(k);
+  apply_generation_flags(ctx, ctx.config.sampling.max_tokens, r);
   return r;
 }
 
@@ -68,24 +69,8 @@ void print_sources(const pipeline::Answer& a) {
 
 int ask_run(Context& ctx) {
   pipeline::AskRequest request = ask_request(ctx);
-  config::Config config = ctx.config;
-  config.engine.threads = static_cast<int>(ctx.args.get_int("threads", config.engine.threads));
-  config.engine.context = static_cast<int>(ctx.args.get_int("ctx", config.engine.context));
-  if (config.engine.threads < 1 || config.engine.threads > 256) throw UsageError{"--threads must be in 1..256"};
-  if (config.engine.context < 0) throw UsageError{"--ctx must be >= 0"};
-
-  index::Library library(ctx.home, config, index::Library::Mode::kWrite);
-  // Checked before the model loads: a typo should not cost a model load.
-  auto info = library.store().find_collection(request.collection);
-  if (!info) throw Error(ErrorKind::kNotFound, "no such collection (see `hayloft collections`)", request.collection);
-  if (info->chunks == 0) {
-    throw Error(ErrorKind::kInvalidArgument, "collection '" + request.collection + "' is empty: ingest documents first");
-  }
-
-  const std::string path = engine::resolve_model(ctx.args.get("model", config.engine.default_model),
-                                                 engine::default_model_dirs(config.engine.model_dirs));
-  pipeline::LocalGenerator generator(engine::Model::load(path), config.engine);
-  pipeline::Answerer answerer(library, generator, generator.planner_info(), generator.model_key(), config);
+  AnswerStack stack(ctx, {request.collection});
+  pipeline::Answerer& answerer = *stack.answerer;
 
   const bool stream = !ctx.json;
   pipeline::AskOutcome outcome = answerer.ask(request, [stream](std::string_view text) {

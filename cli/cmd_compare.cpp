@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/answer_setup.hpp"
 #include "cli/commands.hpp"
 #include "engine/engine.hpp"
 #include "index/index.hpp"
@@ -56,6 +57,14 @@ void print_table(const std::vector<Row>& rows, const config::Config& config) {
   }
 }
 
+std::vector<OptionSpec> compare_options() {
+  std::vector<OptionSpec> o = {{"collection", 'c', "C", "collection to ask", "default"}};
+  for (auto& a : answer_options("tokens to generate at most per answer", "sampling.max_tokens")) {
+    o.push_back(std::move(a));
+  }
+  return o;
+}
+
 }  // namespace
 
 CommandSpec compare_spec() {
@@ -67,12 +76,7 @@ CommandSpec compare_spec() {
           "cost of the same tokens on hosted models (config pipeline.prices) and the time to prefill the\n"
           "whole collection at this run's measured prefill speed; then the answers. A mode that cannot run\n"
           "(lc on a collection over the window) is shown as refused. Stored as one run (kind compare).",
-          {{"collection", 'c', "C", "collection to ask", "default"},
-           {"model", 'm', "NAME|PATH", "answering model (see `hayloft model list`)", "engine.default_model"},
-           {"tokens", 'n', "N", "tokens to generate at most per answer", "sampling.max_tokens"},
-           {"top-k", 'k', "K", "passages retrieved for rag", "pipeline.rag_top_k"},
-           {"threads", 't', "N", "worker threads", "engine.threads"},
-           {"ctx", 0, "N", "KV-cache positions (0 = the model's window)", "engine.context"}},
+          compare_options(),
           1,
           -1};
 }
@@ -81,28 +85,12 @@ int compare_run(Context& ctx) {
   pipeline::AskRequest request;
   for (const auto& w : ctx.args.positional()) request.question += (request.question.empty() ? "" : " ") + w;
   request.collection = ctx.args.get("collection", "default");
-  int64_t n = ctx.args.get_int("tokens", ctx.config.sampling.max_tokens);
-  if (n < 1 || n > 100000) throw UsageError{"-n must be between 1 and 100000"};
-  request.max_tokens = static_cast<int>(n);
-  int64_t k = ctx.args.get_int("top-k", 0);
-  if (k < 0 || k > 1000) throw UsageError{"--top-k must be between 1 and 1000"};
-  request.top_k = static_cast<int>(k);
-  config::Config config = ctx.config;
-  config.engine.threads = static_cast<int>(ctx.args.get_int("threads", config.engine.threads));
-  config.engine.context = static_cast<int>(ctx.args.get_int("ctx", config.engine.context));
-  if (config.engine.threads < 1 || config.engine.threads > 256) throw UsageError{"--threads must be in 1..256"};
-  if (config.engine.context < 0) throw UsageError{"--ctx must be >= 0"};
-
-  index::Library library(ctx.home, config, index::Library::Mode::kWrite);
-  auto info = library.store().find_collection(request.collection);
-  if (!info) throw Error(ErrorKind::kNotFound, "no such collection (see `hayloft collections`)", request.collection);
-  if (info->chunks == 0) {
-    throw Error(ErrorKind::kInvalidArgument, "collection '" + request.collection + "' is empty: ingest documents first");
-  }
-  const std::string path = engine::resolve_model(ctx.args.get("model", config.engine.default_model),
-                                                 engine::default_model_dirs(config.engine.model_dirs));
-  pipeline::LocalGenerator generator(engine::Model::load(path), config.engine);
-  pipeline::Answerer answerer(library, generator, generator.planner_info(), generator.model_key(), config);
+  apply_generation_flags(ctx, ctx.config.sampling.max_tokens, request);
+  AnswerStack stack(ctx, {request.collection});
+  const config::Config& config = stack.config;
+  index::Library& library = stack.library;
+  pipeline::LocalGenerator& generator = *stack.generator;
+  pipeline::Answerer& answerer = *stack.answerer;
 
   std::vector<Row> rows;
   for (pipeline::Mode mode : kModes) {

@@ -125,6 +125,10 @@ class Session {
   int64_t position() const;  // tokens in the cache
   int64_t context() const;   // capacity
   void reset();              // forget the cache (keeps the allocation)
+  // Keeps the first n cached positions and forgets the rest, so that the next prefill continues a shared
+  // prompt prefix instead of recomputing it. Returns false, changing nothing, when n > position() or when
+  // a sliding-window layer's ring has already overwritten positions the tokens after n would attend to.
+  bool truncate(int64_t n);
   int64_t kv_bytes() const;  // bytes allocated for K and V
   const Model& model() const;
   const SessionOptions& options() const;
@@ -141,14 +145,18 @@ struct GenerateOptions {
   int max_tokens = 128;                   // generated tokens at most (the EOS/stop token counts)
   std::vector<std::string> stop_strings;  // e.g. the chat format's end of turn
   ProgressFn progress;                    // prefill progress
+  // prompt_ids[0, cached_prefix) are already in the session's cache (session.position() must equal it,
+  // see Session::truncate); only the rest is prefilled. The sampler still sees the whole prompt.
+  int64_t cached_prefix = 0;
 };
 
 struct GenerateMetrics {
   int64_t prompt_tokens = 0;
+  int64_t reused_prompt_tokens = 0;  // of prompt_tokens, already in the cache (not prefilled)
   int64_t generated_tokens = 0;
   double prefill_seconds = 0;
   double decode_seconds = 0;  // from the first sampled token to the end
-  double prefill_tok_s = 0;   // prompt tokens / prefill seconds
+  double prefill_tok_s = 0;   // prefilled (not reused) prompt tokens / prefill seconds
   double decode_tok_s = 0;    // decode steps / decode seconds
   double ttft_seconds = 0;    // start to first sampled token
   std::string stop_reason;    // "eos", "stop_string", "max_tokens", "context", "cancelled"

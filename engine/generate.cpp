@@ -1,5 +1,6 @@
 // The generation loop: prefill, then sample -> stream text -> decode one token, with measured timings.
 #include "engine/engine.hpp"
+#include "util/error.hpp"
 #include "util/timing.hpp"
 
 namespace hayloft::engine {
@@ -9,8 +10,16 @@ GenerateMetrics generate(Session& session, const Tokenizer& tokenizer, Sampler& 
                          const TokenCallback& on_token) {
   GenerateMetrics m;
   m.prompt_tokens = static_cast<int64_t>(prompt_ids.size());
+  const int64_t cached = options.cached_prefix;
+  if (cached < 0 || cached >= m.prompt_tokens || cached != session.position()) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "cached prefix of " + std::to_string(cached) + " tokens does not match the session (" +
+                    std::to_string(session.position()) + " cached) and a prompt of " +
+                    std::to_string(m.prompt_tokens) + " tokens");
+  }
+  m.reused_prompt_tokens = cached;
   Timer total;
-  std::span<const float> logits = session.prefill(prompt_ids, options.progress);
+  std::span<const float> logits = session.prefill(prompt_ids.subspan(static_cast<size_t>(cached)), options.progress);
   m.prefill_seconds = total.seconds();
   for (int32_t id : prompt_ids) sampler.accept(id);
 
@@ -56,7 +65,7 @@ GenerateMetrics generate(Session& session, const Tokenizer& tokenizer, Sampler& 
     stop.finish(text);
     if (on_token && !text.empty()) on_token(-1, text);
   }
-  m.prefill_tok_s = m.prefill_seconds > 0 ? static_cast<double>(m.prompt_tokens) / m.prefill_seconds : 0;
+  m.prefill_tok_s = m.prefill_seconds > 0 ? static_cast<double>(m.prompt_tokens - cached) / m.prefill_seconds : 0;
   m.decode_tok_s = m.decode_seconds > 0 ? static_cast<double>(steps) / m.decode_seconds : 0;
   return m;
 }

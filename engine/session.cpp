@@ -158,6 +158,21 @@ std::span<const float> Session::decode_step(int32_t token) {
 int64_t Session::position() const { return s_->pos; }
 int64_t Session::context() const { return s_->n_ctx; }
 void Session::reset() { s_->pos = 0; }
+
+bool Session::truncate(int64_t n) {
+  State& s = *s_;
+  if (n < 0 || n > s.pos) return false;
+  // A sliding layer's ring of `cap` slots: writing positions [n, pos) overwrote the slots of positions
+  // [n - cap, pos - cap). Tokens after n attend back to n - window + 1, which must still be there.
+  const int64_t window = s.m->hp.sliding_window;
+  for (size_t il = 0; il < s.kv.size(); ++il) {
+    const int64_t cap = s.kv[il].cap;
+    if (!s.m->layers[il].sliding || cap >= s.n_ctx) continue;  // never wraps
+    if (s.pos - cap > n - window) return false;
+  }
+  s.pos = n;
+  return true;
+}
 const Model& Session::model() const { return *s_->model; }
 const SessionOptions& Session::options() const { return s_->opt; }
 

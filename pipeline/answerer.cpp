@@ -251,6 +251,9 @@ AskOutcome Answerer::ask(const AskRequest& request, const TextCallback& on_text)
   const GenerateMetrics& m = pass.attempt.metrics;
   a.cost = route_cost(m.prompt_tokens - m.reused_prefix_tokens, m.generated_tokens, out.collection.total_tokens,
                       m.prefill_s, cfg.prices);
+  // Hosted prices apply to the whole prompt: a provider's prompt cache is billed too (at a discount we do
+  // not model); only the local prefill speed is measured on the tokens actually prefilled.
+  a.cost.hosted = hosted_costs(m.prompt_tokens, m.generated_tokens, cfg.prices);
   a.attempts.push_back(std::move(pass.attempt));
   out.context = std::move(pass.context.chunks);
   out.prompt_hash = prompt_hash(pass.prompt_text);

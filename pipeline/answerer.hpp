@@ -57,12 +57,15 @@ class Answerer {
   // Stores an ask as a run (kind "ask"); returns its id.
   int64_t store_run(const AskRequest& request, const AskOutcome& outcome);
 
+  // Tokens of the prompt without context and question, chat markup included (the larger of lc's and
+  // rag's): what plan() reserves beside the context. Public for planning without asking (model plan, eval).
+  int instruction_tokens() const;
+
  private:
   struct Pass;
   Pass run_pass(const AskRequest& request, const Plan& plan, const std::vector<ContextChunk>& all,
                 const TextCallback& on_text);
   std::vector<ContextChunk> retrieve(const AskRequest& request, int top_k, const std::vector<ContextChunk>& all);
-  int instruction_tokens() const;
 
   index::Library& library_;
   Generator& generator_;

@@ -28,7 +28,7 @@ std::vector<ModeSummary> summarize(const std::vector<QuestionResult>& results) {
     std::vector<double> acc, em, f1;
     ModeSummary s;
     s.mode = mode;
-    double prompt = 0, generated = 0, seconds = 0;
+    double prompt = 0, generated = 0, reused = 0, seconds = 0;
     for (const auto& r : results) {
       if (r.mode != mode) continue;
       acc.push_back(r.score.contains);
@@ -36,10 +36,12 @@ std::vector<ModeSummary> summarize(const std::vector<QuestionResult>& results) {
       f1.push_back(r.score.f1);
       prompt += static_cast<double>(r.prompt_tokens);
       generated += static_cast<double>(r.generated_tokens);
+      reused += static_cast<double>(r.reused_prefix_tokens);
       seconds += r.seconds;
       s.peak_rss_bytes = std::max(s.peak_rss_bytes, r.peak_rss_bytes);
       s.degenerate += r.degenerate ? 1 : 0;
       s.fallbacks += r.fallback ? 1 : 0;
+      s.errors += r.error ? 1 : 0;
       (r.route == Route::kLc ? s.routed_lc : s.routed_rag) += 1;
     }
     if (acc.empty()) continue;
@@ -50,6 +52,7 @@ std::vector<ModeSummary> summarize(const std::vector<QuestionResult>& results) {
     double n = static_cast<double>(s.questions);
     s.mean_prompt_tokens = prompt / n;
     s.mean_generated_tokens = generated / n;
+    s.mean_reused_prefix_tokens = reused / n;
     s.mean_seconds = seconds / n;
     out.push_back(s);
   }

@@ -18,10 +18,12 @@ struct QuestionResult {
   AnswerScore score;
   int64_t prompt_tokens = 0;  // summed over attempts (auto's first pass counts)
   int64_t generated_tokens = 0;
+  int64_t reused_prefix_tokens = 0;  // of prompt_tokens, served from the KV cache (summed over attempts)
   double seconds = 0;
   int64_t peak_rss_bytes = 0;
   bool degenerate = false;
   bool fallback = false;
+  bool error = false;  // no answer (e.g. lc refused: the collection does not fit); scored 0
 };
 
 struct ModeSummary {
@@ -32,12 +34,14 @@ struct ModeSummary {
   MeanStderr f1;
   double mean_prompt_tokens = 0;
   double mean_generated_tokens = 0;
+  double mean_reused_prefix_tokens = 0;
   double mean_seconds = 0;
   int64_t peak_rss_bytes = 0;  // max over questions
   int degenerate = 0;          // answers the guard stopped
   int routed_lc = 0;           // answers that ended on each route (auto's mix)
   int routed_rag = 0;
   int fallbacks = 0;
+  int errors = 0;              // questions without an answer (counted as wrong)
 };
 
 // One summary per mode present, in the order lc, rag, auto.

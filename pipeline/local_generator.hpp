@@ -3,9 +3,10 @@
 // engine::Session whose KV cache is sized once (config engine.context capped by the model's window).
 //  - count_tokens / render: the model's own Tokenizer and ChatTemplate from the GGUF metadata
 //    (Prompt::rendered = true, tokens counted);
-//  - generate: tokenize, reset the session, prefill in engine.prefill_batch steps, decode with the
-//    Sampler until EOS / max_tokens / a stop string / the callback returns false; metrics from the
-//    engine's timers, peak_rss_bytes() and the session's KV bytes.
+//  - generate: tokenize, keep the longest token prefix shared with the previous prompt in the KV cache
+//    (Session::truncate; metrics.reused_prefix_tokens), prefill the rest in engine.prefill_batch steps,
+//    decode with the Sampler until EOS / max_tokens / a stop string / the callback returns false; metrics
+//    from the engine's timers, peak_rss_bytes() and the session's KV bytes.
 //  - prepare_prefix: not yet (the engine has no KV save/load); returns nullopt, so LC prefills in full.
 #include <memory>
 
@@ -38,8 +39,9 @@ class LocalGenerator final : public Generator {
   // What the planner needs, from the GGUF metadata and this generator's window.
   ModelInfo planner_info() const;
 
+ struct State;  // engine::Session, Tokenizer, ChatTemplate (local_generator.cpp)
+
  private:
-  struct State;  // engine::Session, Tokenizer, ChatTemplate
   std::unique_ptr<State> state_;
 };
 

@@ -16,6 +16,8 @@
 //   local_generator.hpp  the built-in engine behind the Generator seam
 //   scoring.hpp       SQuAD EM / F1, containment, unanswerable, mean ± standard error
 //   eval.hpp          per-mode summaries, the auto goal, Markdown table
+//   evaluator.hpp     the eval loop (mode-major per collection), scored records, the eval JSON document
+//   squad_eval.hpp    SQuAD articles as collections: selection that fits the window, ingestion, reuse
 //   datasets.hpp      JSONL question sets, SQuAD v1.1, needles, NIAH haystacks
 //   cost.hpp          hosted Llama 4 Scout / Maverick projections, whole-collection prefill time
 //   plot.hpp          NIAH heat maps (Cairo, SVG / PNG)
@@ -26,10 +28,12 @@
 #include "pipeline/datasets.hpp"
 #include "pipeline/degeneration.hpp"
 #include "pipeline/eval.hpp"
+#include "pipeline/evaluator.hpp"
 #include "pipeline/generator.hpp"
 #include "pipeline/local_generator.hpp"
 #include "pipeline/planner.hpp"
 #include "pipeline/plot.hpp"
 #include "pipeline/prompt.hpp"
 #include "pipeline/scoring.hpp"
+#include "pipeline/squad_eval.hpp"
 #include "pipeline/types.hpp"

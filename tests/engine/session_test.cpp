@@ -122,5 +122,53 @@ TEST(Session, KvBytesFollowSlidingWindows) {
   EXPECT_EQ(s.kv_bytes(), (3 * 4096 + 15 * (512 + 64)) * 1024);
 }
 
+// Truncating to a shared prefix and prefilling the rest gives the logits of prefilling the whole prompt
+// (the prefix's KV does not depend on what follows it: attention is causal). On the quantized path every
+// token's arithmetic is independent of the batch it came in, so the match is exact; the sgemm path's
+// OpenBLAS kernels depend on the batch size (measured 0.28 max difference), which says nothing about
+// truncation.
+TEST(Session, TruncateToPrefixThenPrefillMatchesFullPrefill) {
+  auto model = load_or_skip(kSmol);
+  if (!model) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << kSmol;
+  const std::vector<int32_t> a = {504, 3575, 282, 4649, 314, 7042, 30, 198, 198, 504, 1797, 1918};
+  std::vector<int32_t> b(a.begin(), a.begin() + 7);
+  b.insert(b.end(), {198, 504, 3575, 282, 4649});
+  Session fresh(model, {.context = 64, .prefill_gemm = false});
+  auto first = fresh.prefill(b);
+  std::vector<float> want(first.begin(), first.end());
+  fresh.reset();
+  auto second = fresh.prefill(b);
+  std::vector<float> want_again(second.begin(), second.end());
+
+  Session s(model, {.context = 64, .prefill_gemm = false});
+  s.prefill(a);
+  s.decode_step(1918);  // a generated token after the prompt is dropped too
+  EXPECT_FALSE(s.truncate(14));  // beyond the cache: refused, nothing changes
+  EXPECT_EQ(s.position(), 13);
+  ASSERT_TRUE(s.truncate(7));
+  EXPECT_EQ(s.position(), 7);
+  auto got = s.prefill(std::span<const int32_t>(b).subspan(7));
+  EXPECT_EQ(s.position(), 12);
+  EXPECT_EQ(argmax(got), argmax(want));
+  EXPECT_EQ(max_abs_diff(want_again, want), 0.0f);
+  EXPECT_EQ(max_abs_diff(got, want), 0.0f);
+}
+
+// Gemma's sliding layers keep a ring of window + batch slots: a cut further back than the ring still
+// holds is refused, one within it is allowed.
+TEST(Session, TruncateRefusesWhenSlidingRingsWrapped) {
+  auto model = load_or_skip(kGemma);
+  if (!model) GTEST_FAIL() << "model missing (scripts/setup fetches it): " << kGemma;
+  const int64_t window = model->info().sliding_window;
+  ASSERT_GT(window, 0);
+  Session s(model, {.context = window + 64, .prefill_batch = 8, .prefill_gemm = false});
+  std::vector<int32_t> ids(static_cast<size_t>(window + 40), 1000);
+  s.prefill(ids);
+  EXPECT_FALSE(s.truncate(window + 40 - 9));  // 9 positions back > batch of 8: overwritten slots
+  EXPECT_EQ(s.position(), window + 40);
+  EXPECT_TRUE(s.truncate(window + 40 - 8));
+  EXPECT_EQ(s.position(), window + 32);
+}
+
 }  // namespace
 }  // namespace hayloft::engine
