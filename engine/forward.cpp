@@ -56,6 +56,25 @@ void Session::State::matmul_quant(const MatJob* jobs, int n_jobs, const float* x
     act[j] = &a;
     total_rows += w.rows;
   }
+  if (n_tokens == 1) {
+    // Decode: chunks of rows (about kDecodeChunkBytes of weights, a multiple of 4 rows) go to whichever
+    // worker claims them; the kernel keeps several rows in flight.
+    constexpr int64_t kDecodeChunkBytes = 32 << 10;
+    const int64_t chunk = std::max<int64_t>(4, kDecodeChunkBytes / static_cast<int64_t>(jobs[0].w->row_bytes) / 4 * 4);
+    auto rows = [&](int64_t begin, int64_t end) {
+      int64_t base = 0;
+      for (int j = 0; j < n_jobs; ++j) {
+        const Weight& w = *jobs[j].w;
+        const int64_t r0 = std::max(begin - base, int64_t{0});
+        const int64_t r1 = std::min(end - base, w.rows);
+        if (r1 > r0) w.kern->matvec(w.row(r0), w.row_bytes, act[j]->bytes.data(), jobs[j].y + r0, cols, r1 - r0);
+        base += w.rows;
+      }
+    };
+    workers->parallel_for(total_rows, chunk, rows);
+    for (auto& a : acts) a.used = false;
+    return;
+  }
   auto work = [&](int i, int n) {
     int64_t begin, end;
     split_range(total_rows, i, n, begin, end);
@@ -102,6 +121,10 @@ void Session::State::matmul_gemm(const MatJob* jobs, int n_jobs, const float* xi
 // Causal attention for tokens at positions pos..pos+n-1, one (token, head) pair per work item. Sliding
 // layers see only the last sliding_window positions (query p attends p0 with p - p0 < window).
 void Session::State::attention(const LayerWeights& L, int64_t layer, int64_t n_tokens) {
+  if (n_tokens == 1) {
+    attention_decode(L, layer);
+    return;
+  }
   const Hparams& hp = m->hp;
   const LayerKv& c = kv[static_cast<size_t>(layer)];
   ops::KvLayerView view{c.k.data(), c.v.data(), kv_f16, c.cap, hp.kv_dim()};
@@ -122,6 +145,69 @@ void Session::State::attention(const LayerWeights& L, int64_t layer, int64_t n_t
     }
   };
   workers->parallel(work);
+}
+
+// Decode attention (one query at position pos) in two passes (see ops/attention.hpp) over work items of
+// (KV head, slice of kDecodeSlice positions), claimed dynamically by the workers: each item reads its part
+// of the cache once for all query heads of the group, and long contexts use every thread even with one
+// KV head. Between the passes the slices' maxima and sums give each slice's normalising factor; after the
+// second, slice outputs add up. The split depends on the context length only, not on the thread count.
+void Session::State::attention_decode(const LayerWeights& L, int64_t layer) {
+  const Hparams& hp = m->hp;
+  const LayerKv& c = kv[static_cast<size_t>(layer)];
+  const ops::KvLayerView view{c.k.data(), c.v.data(), kv_f16, c.cap, hp.kv_dim()};
+  const int64_t HD = hp.head_dim, group = hp.n_head / hp.n_head_kv;
+  const int64_t p_begin = L.sliding ? std::max<int64_t>(0, pos - hp.sliding_window + 1) : 0;
+  const int64_t n = pos + 1 - p_begin;  // positions attended
+  const int64_t n_slices = (n + kDecodeSlice - 1) / kDecodeSlice;
+  const int64_t items = hp.n_head_kv * n_slices;
+  // Per item: m, c [group] and o [group, HD] in partials, l [group] in partial_sums; scores: e [n_head,
+  // n_ctx] (items write disjoint parts).
+  const int64_t item_stride = group * (HD + 2);
+  auto pass = [&](int64_t begin, int64_t end, bool values) {
+    for (int64_t it = begin; it < end; ++it) {
+      const int64_t g = it / n_slices, j0 = it % n_slices * kDecodeSlice, j1 = std::min(n, j0 + kDecodeSlice);
+      float* part = partials.data() + it * item_stride;
+      float* e = scores.data() + g * group * n_ctx + j0;
+      if (!values) {
+        ops::attend_scores(q.data() + g * group * HD, static_cast<int>(group), view, static_cast<int>(g),
+                           static_cast<int>(HD), p_begin + j0, p_begin + j1, hp.attn_scale, hp.attn_softcap, e,
+                           n_ctx, part, partial_sums.data() + it * group);
+      } else {
+        ops::attend_values(e, n_ctx, part + group, static_cast<int>(group), view, static_cast<int>(g),
+                           static_cast<int>(HD), p_begin + j0, p_begin + j1, part + 2 * group);
+      }
+    }
+  };
+  auto scores_pass = [&](int64_t b, int64_t e) { pass(b, e, false); };
+  workers->parallel_for(items, 1, scores_pass);
+  // c = exp(m_s - M) / L per (slice, head); L = sum_s l_s exp(m_s - M), one softmax over all slices. The
+  // slice holding the maximum gets softmax()'s own factor, so one slice reproduces attend() exactly.
+  for (int64_t g = 0; g < hp.n_head_kv; ++g) {
+    for (int64_t hh = 0; hh < group; ++hh) {
+      float mx = -INFINITY;
+      for (int64_t sl = 0; sl < n_slices; ++sl) mx = std::max(mx, partials.data()[(g * n_slices + sl) * item_stride + hh]);
+      double sum = 0;
+      for (int64_t sl = 0; sl < n_slices; ++sl) {
+        const float ms = partials.data()[(g * n_slices + sl) * item_stride + hh];
+        sum += partial_sums.data()[(g * n_slices + sl) * group + hh] * (ms == mx ? 1.0 : std::exp(static_cast<double>(ms - mx)));
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      for (int64_t sl = 0; sl < n_slices; ++sl) {
+        float* part = partials.data() + (g * n_slices + sl) * item_stride;
+        part[group + hh] = part[hh] == mx ? inv : static_cast<float>(std::exp(static_cast<double>(part[hh] - mx)) / sum);
+      }
+    }
+  }
+  auto values_pass = [&](int64_t b, int64_t e) { pass(b, e, true); };
+  workers->parallel_for(items, 1, values_pass);
+  for (int64_t g = 0; g < hp.n_head_kv; ++g) {
+    for (int64_t sl = 0; sl < n_slices; ++sl) {
+      const float* o = partials.data() + (g * n_slices + sl) * item_stride + 2 * group;
+      float* out = att.data() + g * group * HD;
+      for (int64_t i = 0; i < group * HD; ++i) out[i] = sl == 0 ? o[i] : out[i] + o[i];
+    }
+  }
 }
 
 void Session::State::forward(const int32_t* tokens, int64_t n, bool want_logits) {

@@ -79,7 +79,11 @@ Session::State::State(std::shared_ptr<const Model> model_in, const SessionOption
   gate = zeros<float>(batch * hp.n_ff);
   up = zeros<float>(batch * hp.n_ff);
   logits = zeros<float>(hp.vocab);
-  scores = uninitialized<float>(n_ctx * opt.threads);
+  // Prefill attention uses one [n_ctx] row per worker, decode attention one per query head.
+  scores = uninitialized<float>(n_ctx * std::max<int64_t>(opt.threads, hp.n_head));
+  const int64_t slices = (n_ctx + kDecodeSlice - 1) / kDecodeSlice;
+  partials = uninitialized<float>(hp.n_head * (hp.head_dim + 2) * slices);
+  partial_sums = uninitialized<double>(hp.n_head * slices);
   const int64_t max_cols = std::max({hp.n_embd, hp.q_dim(), hp.n_ff});
   tile_rows = std::max<int64_t>(1, kTileFloats / max_cols);
   if (opt.prefill_gemm && batch > 1) tile = zeros<float>(tile_rows * max_cols);

@@ -73,7 +73,12 @@ struct Session::State {
   Buffer<float> att;    // attention output [batch, q_dim]
   Buffer<float> gate, up;  // [batch, n_ff]
   Buffer<float> logits;    // [vocab]
-  Buffer<float> scores;    // per worker [n_ctx]
+  Buffer<float> scores;    // [max(threads, n_head), n_ctx]: per worker (prefill) or per query head (decode)
+  // Decode attention per (KV head, slice of kDecodeSlice positions): m, c [group] and o [group, head_dim]
+  // in partials, l [group] in partial_sums (group = query heads per KV head).
+  static constexpr int64_t kDecodeSlice = 256;
+  Buffer<float> partials;
+  Buffer<double> partial_sums;
   Buffer<float> tile;      // dequantized weight rows for the sgemm path [tile_rows, max cols]
   int64_t tile_rows = 0;
   std::vector<ActBuffer> acts;  // one per activation format the model's weights use
@@ -88,6 +93,7 @@ struct Session::State {
   void matmul_quant(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
   void matmul_gemm(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
   void attention(const LayerWeights& L, int64_t layer, int64_t n_tokens);
+  void attention_decode(const LayerWeights& L, int64_t layer);
   ActBuffer& act_buffer(ops::TensorType act_type);
 };
 

@@ -19,9 +19,20 @@ Workers::Workers(int n_threads) : n_(n_threads < 1 ? 1 : n_threads) {
 
 Workers::~Workers() {
   stop_.store(true, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  generation_.notify_all();
+  publish(nullptr, nullptr, false);
   for (auto& t : threads_) t.join();
+}
+
+// Opens a new job. Called only when no worker is inside the previous one (static: all done; dynamic:
+// closed and drained), so fn_/ctx_/dynamic_ are never written while a worker reads them.
+void Workers::publish(Fn fn, void* ctx, bool dynamic) {
+  fn_ = fn;
+  ctx_ = ctx;
+  dynamic_ = dynamic;
+  const uint32_t gen = generation_.load(std::memory_order_relaxed) + 1;
+  state_.store(uint64_t{gen} << 32, std::memory_order_release);  // open, nobody inside
+  generation_.store(gen, std::memory_order_release);
+  generation_.notify_all();
 }
 
 void Workers::run(Fn fn, void* ctx) {
@@ -29,13 +40,28 @@ void Workers::run(Fn fn, void* ctx) {
     fn(ctx, 0, 1);
     return;
   }
-  fn_ = fn;
-  ctx_ = ctx;
   pending_.store(n_ - 1, std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_acq_rel);  // publishes fn_/ctx_
-  generation_.notify_all();
+  publish(fn, ctx, false);
   fn(ctx, 0, n_);
   for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+    if (spin < kSpinIterations) {
+      _mm_pause();
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
+void Workers::run_dynamic(Fn fn, void* ctx) {
+  if (n_ == 1) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  publish(fn, ctx, true);
+  fn(ctx, 0, n_);  // returns once no chunk is left to claim
+  // Close: late workers skip; wait only for those inside, finishing chunks they claimed.
+  state_.fetch_or(kClosed, std::memory_order_acq_rel);
+  for (int spin = 0; (state_.load(std::memory_order_acquire) & kInsideMask) != 0; ++spin) {
     if (spin < kSpinIterations) {
       _mm_pause();
     } else {
@@ -47,19 +73,29 @@ void Workers::run(Fn fn, void* ctx) {
 void Workers::loop(int index, uint32_t seen) {
   for (;;) {
     int spin = 0;
-    uint32_t now = generation_.load(std::memory_order_acquire);
-    while (now == seen) {
+    while (generation_.load(std::memory_order_acquire) == seen) {
       if (spin++ < kSpinIterations) {
         _mm_pause();
       } else {
         generation_.wait(seen, std::memory_order_acquire);
       }
-      now = generation_.load(std::memory_order_acquire);
     }
-    seen = now;
     if (stop_.load(std::memory_order_acquire)) return;
+    // Enter the newest open job (at most once per generation), or skip it if it closed meanwhile.
+    uint64_t s = state_.load(std::memory_order_acquire);
+    bool entered = false;
+    while (uint32_t(s >> 32) != seen && (s & kClosed) == 0) {
+      if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        entered = true;
+        break;
+      }
+    }
+    seen = uint32_t(s >> 32);
+    if (!entered) continue;
+    const bool dynamic = dynamic_;  // stable while we are inside
     fn_(ctx_, index, n_);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    state_.fetch_sub(1, std::memory_order_release);
+    if (!dynamic) pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 

@@ -52,6 +52,49 @@ void attend_ref(const float* q, const KvLayerView& kv, int kv_head, int head_dim
   }
 }
 
+void attend_scores_ref(const float* q, int n_q, const KvLayerView& kv, int kv_head, int head_dim,
+                       int64_t p_begin, int64_t p_end, float scale, float cap, float* e, int64_t e_stride,
+                       float* m, double* l) {
+  const int64_t n = p_end - p_begin;
+  const int64_t offset = static_cast<int64_t>(kv_head) * head_dim;
+  for (int h = 0; h < n_q; ++h) {
+    const float* qh = q + static_cast<int64_t>(h) * head_dim;
+    float* sc = e + h * e_stride;
+    for (int64_t j = 0; j < n; ++j) {
+      const void* k = slot_row(kv.k, (p_begin + j) % kv.cap, kv.kv_dim, offset, kv.f16);
+      float dot = 0;
+      for (int d = 0; d < head_dim; ++d) dot += (kv.f16 ? round_f16(qh[d]) : qh[d]) * load(k, d, kv.f16);
+      sc[j] = dot * scale;
+    }
+    if (cap > 0) softcap(sc, n, cap);
+    float mx = sc[0];
+    for (int64_t j = 1; j < n; ++j) mx = sc[j] > mx ? sc[j] : mx;
+    double sum = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      sc[j] = std::exp(sc[j] - mx);
+      sum += sc[j];
+    }
+    m[h] = mx;
+    l[h] = sum;
+  }
+}
+
+void attend_values_ref(const float* e, int64_t e_stride, const float* c, int n_q, const KvLayerView& kv,
+                       int kv_head, int head_dim, int64_t p_begin, int64_t p_end, float* o) {
+  const int64_t n = p_end - p_begin;
+  const int64_t offset = static_cast<int64_t>(kv_head) * head_dim;
+  for (int h = 0; h < n_q; ++h) {
+    float* oh = o + static_cast<int64_t>(h) * head_dim;
+    for (int d = 0; d < head_dim; ++d) oh[d] = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      const void* v = slot_row(kv.v, (p_begin + j) % kv.cap, kv.kv_dim, offset, kv.f16);
+      const float w = e[h * e_stride + j] * c[h];
+      const float wr = kv.f16 ? round_f16(w) : w;
+      for (int d = 0; d < head_dim; ++d) oh[d] += wr * load(v, d, kv.f16);
+    }
+  }
+}
+
 void store_kv(const float* src, void* dst, int64_t n, bool f16) {
   if (f16) {
     auto* d = static_cast<uint16_t*>(dst);

@@ -105,9 +105,9 @@ const TypeKernels& kernels(TensorType type) { return kernels(type, detect_isa())
 
 void matvec(const TypeKernels& k, const void* w, size_t row_stride_bytes, const void* act, float* y,
             int64_t n, int64_t row_begin, int64_t row_end) {
-  const auto* base = static_cast<const uint8_t*>(w);
-  for (int64_t r = row_begin; r < row_end; ++r)
-    y[r - row_begin] = k.dot(base + size_t(r) * row_stride_bytes, act, n);
+  if (row_end <= row_begin) return;
+  k.matvec(static_cast<const uint8_t*>(w) + size_t(row_begin) * row_stride_bytes, row_stride_bytes, act, y, n,
+           row_end - row_begin);
 }
 
 void dequantize_rows(TensorType type, const void* w, size_t row_stride_bytes, float* out, int64_t n,

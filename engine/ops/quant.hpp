@@ -46,6 +46,9 @@ struct TypeKernels {
   void (*quantize_act)(const float* x, void* dst, int64_t n);
   // dot(row of n weights, activations converted by quantize_act) -> float
   float (*dot)(const void* row, const void* act, int64_t n);
+  // y[r] = dot(row r, act) for r in [0, rows), row r at w + r * row_stride bytes. Each y[r] equals what
+  // dot returns for that row, bit for bit; SIMD versions keep several rows in flight.
+  void (*matvec)(const void* w, size_t row_stride, const void* act, float* y, int64_t n, int64_t rows);
 };
 // Kernels for `type` on `isa` (falls back to the best available below it, and never above what the CPU
 // supports). Pass Isa::kScalar to get the reference implementation that tests compare against.

@@ -221,19 +221,24 @@ void copy_f32(const float* x, void* dst, int64_t n) {
   if (n > 0) std::memcpy(dst, x, size_t(n) * sizeof(float));  // n = 0 may come with null pointers
 }
 
+// Two rows in flight: AVX2's 16 registers hold 2 x 3 accumulators plus the operands.
 template <TT T>
 constexpr TypeKernels k32{T, BlockTraits<T>::kAct, dequantize_32<T>,
                           BlockTraits<T>::kAct == TT::kQ8_1 ? quantize_q8_32<true> : quantize_q8_32<false>,
-                          dot_32<T, false>};
+                          dot_32<T, false>, matvec_32<T, false, 2>};
 template <TT T>
-constexpr TypeKernels kfloat{T, TT::kF32, dequantize_float<T>, copy_f32, dot_float<T>};
+constexpr TypeKernels kfloat{T, TT::kF32, dequantize_float<T>, copy_f32, dot_float<T>, matvec_by_dot<dot_float<T>>};
+template <float (*kDot)(const void*, const void*, int64_t)>
+constexpr TypeKernels kk(TT t, void (*dequant)(const void*, float*, int64_t)) {
+  return {t, TT::kQ8_K, dequant, quantize_q8_k, kDot, matvec_by_dot<kDot>};
+}
 
 const TypeKernels kAvx2[] = {
     kfloat<TT::kF32>, kfloat<TT::kF16>, kfloat<TT::kBF16>,
     k32<TT::kQ4_0>, k32<TT::kQ4_1>, k32<TT::kQ5_0>, k32<TT::kQ5_1>, k32<TT::kQ8_0>,
-    {TT::kQ4_K, TT::kQ8_K, dequantize_q45_k<false>, quantize_q8_k, dot_q45_k<false, false>},
-    {TT::kQ5_K, TT::kQ8_K, dequantize_q45_k<true>, quantize_q8_k, dot_q45_k<true, false>},
-    {TT::kQ6_K, TT::kQ8_K, dequantize_q6_k, quantize_q8_k, dot_q6_k<false>},
+    kk<dot_q45_k<false, false>>(TT::kQ4_K, dequantize_q45_k<false>),
+    kk<dot_q45_k<true, false>>(TT::kQ5_K, dequantize_q45_k<true>),
+    kk<dot_q6_k<false>>(TT::kQ6_K, dequantize_q6_k),
 };
 
 }  // namespace

@@ -259,23 +259,36 @@ float dot_float(const void* row, const void* act, int64_t n) {
   return sum;
 }
 
+// The reference matvec: one dot per row, in order.
+template <float (*kDot)(const void*, const void*, int64_t)>
+void matvec_by_dot(const void* w, size_t stride, const void* act, float* y, int64_t n, int64_t rows) {
+  const auto* p = static_cast<const uint8_t*>(w);
+  for (int64_t r = 0; r < rows; ++r) y[r] = kDot(p + size_t(r) * stride, act, n);
+}
+
 using TT = TensorType;
 template <TT T>
 constexpr TypeKernels k32{T, BlockTraits<T>::kAct, dequantize_32<T>,
                           BlockTraits<T>::kAct == TT::kQ8_1 ? quantize_q8_32<true> : quantize_q8_32<false>,
-                          dot_32<T>};
+                          dot_32<T>, matvec_by_dot<dot_32<T>>};
+template <void (*kDequant)(const void*, float*, int64_t), int kBytes>
+constexpr TypeKernels kfloat(TT t) {
+  return {t, TT::kF32, kDequant, copy_f32, dot_float<kDequant, kBytes>, matvec_by_dot<dot_float<kDequant, kBytes>>};
+}
+template <float (*kDot)(const void*, const void*, int64_t)>
+constexpr TypeKernels kk(TT t, void (*dequant)(const void*, float*, int64_t)) {
+  return {t, TT::kQ8_K, dequant, quantize_q8_k, kDot, matvec_by_dot<kDot>};
+}
 
 const TypeKernels kRef[] = {
-    {TT::kF32, TT::kF32, dequantize_f32, copy_f32, dot_float<dequantize_f32, 4>},
-    {TT::kF16, TT::kF32, dequantize_half<half_to_float>, copy_f32,
-     dot_float<dequantize_half<half_to_float>, 2>},
-    {TT::kBF16, TT::kF32, dequantize_half<bf16_to_float>, copy_f32,
-     dot_float<dequantize_half<bf16_to_float>, 2>},
+    kfloat<dequantize_f32, 4>(TT::kF32),
+    kfloat<dequantize_half<half_to_float>, 2>(TT::kF16),
+    kfloat<dequantize_half<bf16_to_float>, 2>(TT::kBF16),
     k32<TT::kQ4_0>, k32<TT::kQ4_1>, k32<TT::kQ5_0>, k32<TT::kQ5_1>, k32<TT::kQ8_0>, k32<TT::kQ8_1>,
-    {TT::kQ4_K, TT::kQ8_K, dequantize_q45_k<false>, quantize_q8_k, dot_q45_k<false>},
-    {TT::kQ5_K, TT::kQ8_K, dequantize_q45_k<true>, quantize_q8_k, dot_q45_k<true>},
-    {TT::kQ6_K, TT::kQ8_K, dequantize_q6_k, quantize_q8_k, dot_q6_k},
-    {TT::kQ8_K, TT::kQ8_K, dequantize_q8_k, quantize_q8_k, dot_q8_k},
+    kk<dot_q45_k<false>>(TT::kQ4_K, dequantize_q45_k<false>),
+    kk<dot_q45_k<true>>(TT::kQ5_K, dequantize_q45_k<true>),
+    kk<dot_q6_k>(TT::kQ6_K, dequantize_q6_k),
+    kk<dot_q8_k>(TT::kQ8_K, dequantize_q8_k),
 };
 
 }  // namespace

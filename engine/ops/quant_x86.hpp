@@ -138,42 +138,109 @@ inline __m256 halves8(const void* first, int stride, int offset) {
   return _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
 }
 
-// 32-block weights x Q8_0/Q8_1. Eight blocks at a time: their scale products d_w*d_a (and the min terms
-// m_w*s_a) are converted together and spilled, so each block's scale is a broadcast from memory (a load)
-// rather than two scalar half conversions on the shuffle port.
-template <TT T, bool kVnni>
-inline float dot_32(const void* row, const void* act, int64_t n) {
+// Matrix rows are read once per token from L3 or memory. Profiles showed the kernels stalled on their
+// first touch of each block (the scale gathers) while the hardware prefetchers, which stop at 4 KiB
+// pages, lagged: matvec kernels prefetch kPrefetchBytes ahead of the rows they are on, within the matrix.
+#ifndef HL_PREFETCH_BYTES
+#define HL_PREFETCH_BYTES 4096
+#endif
+inline constexpr size_t kPrefetchBytes = HL_PREFETCH_BYTES;
+inline void prefetch_ahead(const uint8_t* cur, size_t bytes, const uint8_t* end) {
+  const uint8_t* from = cur + kPrefetchBytes;
+  const uint8_t* to = from + bytes < end ? from + bytes : end;
+  for (; from < to; from += 64) _mm_prefetch(reinterpret_cast<const char*>(from), _MM_HINT_T0);
+}
+
+// Both fp16 fields of the 32-bit word at byte `offset` of 8 consecutive blocks (e.g. Q4_1's d and m): one
+// gather for the two; lo gets the first field, hi the second.
+inline void halves8_pair(const void* first, int stride, int offset, __m256* lo, __m256* hi) {
+  const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
+  const auto* base = reinterpret_cast<const int*>(static_cast<const uint8_t*>(first) + offset);
+  const __m256i v = _mm256_i32gather_epi32(base, idx, 1);
+  const __m256i l = _mm256_and_si256(v, _mm256_set1_epi32(0xffff)), h = _mm256_srli_epi32(v, 16);
+  *lo = _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(l), _mm256_extracti128_si256(l, 1)));
+  *hi = _mm256_cvtph_ps(_mm_packus_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)));
+}
+
+// 32-block weights x Q8_0/Q8_1, R rows `stride` bytes apart against one activation vector. Eight blocks
+// at a time: their scale products d_w*d_a (and the min terms m_w*s_a) are converted together and spilled,
+// so each block's scale is a broadcast from memory (a load) rather than two scalar half conversions on the
+// shuffle port. Each row gets exactly the operations of the one-row case in the same order (so every y[r]
+// equals dot_32 bit for bit); R > 1 only shares the activation loads and scale gathers between rows and
+// hides the per-row reductions behind other rows' work. R = 4 needs 12 accumulators (AVX-512: 32 registers).
+template <TT T, bool kVnni, int R>
+inline void dot_32_rows(const uint8_t* w0, size_t stride, const void* act, int64_t n, float* y) {
   using Tr = BlockTraits<T>;
   using Block = typename Tr::Block;
   using ActBlock = std::conditional_t<Tr::kAct == TT::kQ8_1, BlockQ8_1, BlockQ8_0>;
-  const auto* w = static_cast<const Block*>(row);
+  const Block* w[R];
+  for (int r = 0; r < R; ++r) w[r] = reinterpret_cast<const Block*>(w0 + size_t(r) * stride);
   const auto* a = static_cast<const ActBlock*>(act);
   const int64_t nb = n / kQK;
-  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
-  alignas(32) float dd[8];
-  auto block = [&](int64_t b, const float* d, __m256 acc) {
-    const __m256i s = dot_bytes<!Tr::kHasMin, kVnni>(unpack<T>(w[b]), load32(a[b].qs));
+  __m256 acc0[R], acc1[R], accm[R];
+  for (int r = 0; r < R; ++r) acc0[r] = acc1[r] = accm[r] = _mm256_setzero_ps();
+  alignas(32) float dd[R][8];
+  auto block = [](const Block& wb, __m256i qa, const float* d, __m256 acc) {
+    const __m256i s = dot_bytes<!Tr::kHasMin, kVnni>(unpack<T>(wb), qa);
     return _mm256_fmadd_ps(_mm256_broadcast_ss(d), _mm256_cvtepi32_ps(s), acc);
   };
   int64_t b = 0;
   for (; b + 8 <= nb; b += 8) {
-    const __m256 dw = halves8(w + b, sizeof(Block), offsetof(Block, d));
-    _mm256_store_ps(dd, _mm256_mul_ps(dw, halves8(a + b, sizeof(ActBlock), offsetof(ActBlock, d))));
-    if constexpr (Tr::kHasMin)
-      accm = _mm256_fmadd_ps(halves8(w + b, sizeof(Block), offsetof(Block, m)),
-                             halves8(a + b, sizeof(ActBlock), offsetof(ActBlock, s)), accm);
+    const __m256 da = halves8(a + b, sizeof(ActBlock), offsetof(ActBlock, d));
+    for (int r = 0; r < R; ++r) _mm256_store_ps(dd[r], _mm256_mul_ps(halves8(w[r] + b, sizeof(Block), offsetof(Block, d)), da));
+    if constexpr (Tr::kHasMin) {
+      const __m256 sa = halves8(a + b, sizeof(ActBlock), offsetof(ActBlock, s));
+      for (int r = 0; r < R; ++r) accm[r] = _mm256_fmadd_ps(halves8(w[r] + b, sizeof(Block), offsetof(Block, m)), sa, accm[r]);
+    }
     for (int j = 0; j < 8; j += 2) {
-      acc0 = block(b + j, dd + j, acc0);
-      acc1 = block(b + j + 1, dd + j + 1, acc1);
+      const __m256i qa0 = load32(a[b + j].qs), qa1 = load32(a[b + j + 1].qs);
+      for (int r = 0; r < R; ++r) {
+        acc0[r] = block(w[r][b + j], qa0, dd[r] + j, acc0[r]);
+        acc1[r] = block(w[r][b + j + 1], qa1, dd[r] + j + 1, acc1[r]);
+      }
     }
   }
-  float tail_min = 0.0f;
+  float tail_min[R] = {};
   for (; b < nb; ++b) {
-    const float d = _cvtsh_ss(w[b].d) * _cvtsh_ss(a[b].d);
-    acc0 = block(b, &d, acc0);
-    if constexpr (Tr::kHasMin) tail_min += _cvtsh_ss(w[b].m) * _cvtsh_ss(a[b].s);
+    const __m256i qa = load32(a[b].qs);
+    for (int r = 0; r < R; ++r) {
+      const float d = _cvtsh_ss(w[r][b].d) * _cvtsh_ss(a[b].d);
+      acc0[r] = block(w[r][b], qa, &d, acc0[r]);
+      if constexpr (Tr::kHasMin) tail_min[r] += _cvtsh_ss(w[r][b].m) * _cvtsh_ss(a[b].s);
+    }
   }
-  return hsum(_mm256_add_ps(acc0, acc1)) + hsum(accm) + tail_min;
+  for (int r = 0; r < R; ++r) y[r] = hsum(_mm256_add_ps(acc0[r], acc1[r])) + hsum(accm[r]) + tail_min[r];
+}
+
+template <TT T, bool kVnni>
+inline float dot_32(const void* row, const void* act, int64_t n) {
+  float y;
+  dot_32_rows<T, kVnni, 1>(static_cast<const uint8_t*>(row), 0, act, n, &y);
+  return y;
+}
+
+// y[r] = dot_32(row r) for r < rows: R rows at a time, then one at a time.
+template <TT T, bool kVnni, int R>
+inline void matvec_32(const void* w, size_t stride, const void* act, float* y, int64_t n, int64_t rows) {
+  const auto* p = static_cast<const uint8_t*>(w);
+  const uint8_t* end = p + size_t(rows) * stride;
+  int64_t r = 0;
+  for (; r + R <= rows; r += R) {
+    prefetch_ahead(p + size_t(r) * stride, R * stride, end);
+    dot_32_rows<T, kVnni, R>(p + size_t(r) * stride, stride, act, n, y + r);
+  }
+  for (; r < rows; ++r) dot_32_rows<T, kVnni, 1>(p + size_t(r) * stride, stride, act, n, y + r);
+}
+
+// Rows one dot at a time (with prefetch), for kernels without a multi-row version.
+template <float (*kDot)(const void*, const void*, int64_t)>
+inline void matvec_by_dot(const void* w, size_t stride, const void* act, float* y, int64_t n, int64_t rows) {
+  const auto* p = static_cast<const uint8_t*>(w);
+  const uint8_t* end = p + size_t(rows) * stride;
+  for (int64_t r = 0; r < rows; ++r) {
+    prefetch_ahead(p + size_t(r) * stride, stride, end);
+    y[r] = kDot(p + size_t(r) * stride, act, n);
+  }
 }
 
 // ---- K-quant dots (256-bit; the 512-bit versions measured slower: extra lane shuffles) ----

@@ -55,6 +55,10 @@ std::vector<int64_t> sizes_for(TensorType t) {
     out.push_back(1000);
   } else {
     for (int b = 0; b <= (be == 32 ? 5 : 3); ++b) out.push_back(int64_t(b) * be);
+    // 32-block kernels take 8 blocks at a time (scale gathers, per-block scale permutes): one and two
+    // full groups, with and without tails (18 blocks = SmolLM2's 576 columns).
+    if (be == 32)
+      for (int b : {8, 9, 16, 18}) out.push_back(int64_t(b) * be);
   }
   return out;
 }
@@ -115,7 +119,7 @@ TEST_P(QuantSimd, DotAndMatvecWithinBoundOfReference) {
     for (int64_t n : sizes_for(t)) {
       for (int off = 0; off < 4; ++off) {
         for (Scales mode : {Scales::kNormal, Scales::kExtreme}) {
-          constexpr int kRows = 3;
+          constexpr int kRows = 7;  // a 4-row group, a 2-row group and single rows (AVX-512: 4, AVX2: 2)
           const size_t rb = row_bytes(t, n);
           std::vector<uint8_t> rows;
           for (int r = 0; r < kRows; ++r) {
@@ -144,7 +148,8 @@ TEST_P(QuantSimd, DotAndMatvecWithinBoundOfReference) {
               ASSERT_NEAR(got, want, tol) << label(t, n, off, mode) << " row=" << r;
             else  // Q8_1's fp16 s = d*sum(q) overflows for huge activations, in ggml too: same inf
               ASSERT_EQ(got, want) << label(t, n, off, mode) << " row=" << r;
-            ASSERT_EQ(got, simd.dot(w.data() + r * rb, q.data(), n)) << "matvec must call dot";
+            ASSERT_EQ(got, simd.dot(w.data() + r * rb, q.data(), n)) << "matvec must equal dot bit for bit "
+                                                                         << label(t, n, off, mode) << " row=" << r;
           }
         }
       }
@@ -201,7 +206,7 @@ TEST_P(QuantSimd, DequantizeRowsMatchesPerRow) {
 TEST_P(QuantSimd, MatvecRowRange) {
   std::mt19937 rng(66);
   const TensorType t = TensorType::kQ4_1;
-  const int64_t n = 64, rows = 5;
+  const int64_t n = 64, rows = 12;
   std::vector<uint8_t> w;
   for (int r = 0; r < rows; ++r) {
     const auto row = testing::random_row(t, n, rng, Scales::kNormal);
@@ -211,12 +216,12 @@ TEST_P(QuantSimd, MatvecRowRange) {
   const auto x = testing::random_acts(n, rng, Scales::kNormal);
   std::vector<uint8_t> q(act_bytes(t, n));
   k.quantize_act(x.data(), q.data(), n);
-  std::vector<float> y(4, -9.0f);
-  matvec(k, w.data(), row_bytes(t, n), q.data(), y.data(), n, 2, 5);
-  for (int r = 2; r < 5; ++r) EXPECT_EQ(y[size_t(r - 2)], k.dot(w.data() + r * row_bytes(t, n), q.data(), n)) << r;
-  EXPECT_EQ(y[3], -9.0f);  // nothing past row_end - row_begin
+  std::vector<float> y(10, -9.0f);
+  matvec(k, w.data(), row_bytes(t, n), q.data(), y.data(), n, 3, 12);  // 9 rows: 4 + 4 + 1 (AVX2: 2+2+2+2+1)
+  for (int r = 3; r < 12; ++r) EXPECT_EQ(y[size_t(r - 3)], k.dot(w.data() + r * row_bytes(t, n), q.data(), n)) << r;
+  EXPECT_EQ(y[9], -9.0f);  // nothing past row_end - row_begin
   matvec(k, w.data(), row_bytes(t, n), q.data(), y.data(), n, 3, 3);  // empty range writes nothing
-  EXPECT_EQ(y[3], -9.0f);
+  EXPECT_EQ(y[9], -9.0f);
 }
 
 // Guards against a table silently falling back: every weight type has its own dot on this ISA.
