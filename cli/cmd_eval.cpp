@@ -29,7 +29,8 @@ std::vector<OptionSpec> eval_options() {
       {"questions-per-article", 0, "K", "--squad: questions per article, spread over paragraphs (0 = all)", "0"},
       {"skip-articles", 0, "S", "--squad: fitting articles passed over first (for disjoint batches)", "0"},
       {"modes", 0, "LIST", "modes to run, e.g. lc,rag", "lc,rag,auto"},
-      {"limit", 0, "N", "at most N questions (the first ones, in set order)", "all"}};
+      {"limit", 0, "N", "at most N questions (the first ones, in set order)", "all"},
+      {"kv-slots", 0, "N", "KV caches kept (1 = one; 2 keeps lc's collection while rag prompts pass)", "2"}};
   for (auto& a : answer_options("tokens to generate at most per answer", std::to_string(kDefaultEvalTokens))) {
     o.push_back(std::move(a));
   }
@@ -62,6 +63,17 @@ class SigintGuard {
   bool installed_ = false;
 };
 
+// An answer as a progress-line quote: one line, at most `width` bytes, cut at a UTF-8 boundary.
+std::string one_line(std::string s, size_t width) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (s.size() <= width) return s;
+  size_t end = width;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end) + "...";
+}
+
 int int_flag(const Context& ctx, const char* name, int64_t max) {
   int64_t v = ctx.args.get_int(name, 0);
   if (v < 0 || v > max) throw UsageError{std::string("--") + name + " must be between 0 and " + std::to_string(max)};
@@ -74,7 +86,7 @@ std::string lc_misfit(AnswerStack& s, const std::vector<index::NewDocument>& doc
                       const std::vector<size_t>& questions) {
   pipeline::PlanInput in;
   in.mode = pipeline::Mode::kLc;
-  in.model = s.generator->planner_info();
+  in.model = s.model_info;
   in.instruction_tokens = s.answerer->instruction_tokens();
   for (size_t q : questions) {
     in.question_tokens = std::max(in.question_tokens, s.generator->count_tokens(a.questions[q].question));
@@ -150,7 +162,8 @@ CommandSpec eval_spec() {
           "EM, F1, mean prompt / generated / reused-prefix tokens, seconds per question, peak RSS, degenerate\n"
           "answers, auto's route mix and fallbacks, and whether auto met its goal (within one standard error\n"
           "of the better mode at <= 0.4x lc's prompt tokens). Per collection all questions of one mode run\n"
-          "before the next mode, so lc's prompt prefix (the whole collection) can stay in the KV cache.\n"
+          "before the next mode, so lc's prompt prefix (the whole collection) can stay in the KV cache; a\n"
+          "second KV cache (--kv-slots) keeps it there while auto's rag passes use the other.\n"
           "--squad makes one collection per article (squad-<title>, its paragraphs as documents; an identical\n"
           "one is reused), skips articles that do not fit the window in lc (and says so) and takes articles in\n"
           "file order, K questions each spread over the paragraphs. Progress goes to stderr, one line per\n"
@@ -192,7 +205,10 @@ int eval_run(Context& ctx) {
     items = pipeline::load_question_set(set_path);
     if (items.empty()) throw Error(ErrorKind::kInvalidArgument, "the question set is empty", set_path);
   }
-  AnswerStack stack(ctx, squad ? std::vector<std::string>{} : std::vector<std::string>{collection});
+  const int64_t kv_slots = ctx.args.get_int("kv-slots", 2);
+  if (kv_slots < 1 || kv_slots > 8) throw UsageError{"--kv-slots must be between 1 and 8"};
+  AnswerStack stack(ctx, squad ? std::vector<std::string>{} : std::vector<std::string>{collection},
+                    static_cast<int>(kv_slots));
   settings.unanswerable_word = stack.config.pipeline.unanswerable_answer;
   std::vector<pipeline::EvalCase> cases;
   if (squad) {
@@ -227,7 +243,7 @@ int eval_run(Context& ctx) {
       spdlog::info("[{}/{}] {} {} {}: {} ({} via {}, {:.1f} s, {} prompt tokens, {} reused) | {}", done, total,
                    r.collection, pipeline::mode_name(q.mode), q.id,
                    q.error ? "error" : (q.score.contains > 0 ? "right" : "wrong"),
-                   q.error ? r.error : "\"" + r.answer.substr(0, 60) + "\"", pipeline::route_name(q.route), q.seconds,
+                   q.error ? r.error : "\"" + one_line(r.answer, 60) + "\"", pipeline::route_name(q.route), q.seconds,
                    q.prompt_tokens, q.reused_prefix_tokens, pipeline::running_accuracy(seen));
     };
     run = pipeline::run_eval(*stack.answerer, cases, settings, hooks);
@@ -247,9 +263,10 @@ int eval_run(Context& ctx) {
   rec.route = ctx.args.get("modes", "lc,rag,auto");
   rec.reason = std::to_string(cases.size()) + " questions x " + std::to_string(settings.modes.size()) + " modes" +
                (run.interrupted ? " (interrupted)" : "");
-  rec.params = {{"model", header.model},          {"model_key", stack.generator->model_key()},
+  rec.params = {{"model", header.model},          {"model_key", stack.model_key},
                 {"modes", doc["modes"]},          {"max_tokens", settings.max_tokens},
                 {"top_k", settings.top_k},        {"limit", limit},
+                {"kv_slots", kv_slots},
                 {"squad", squad},                 {"articles", ctx.args.get_int("articles", 0)},
                 {"questions_per_article", ctx.args.get_int("questions-per-article", 0)},
                 {"skip_articles", ctx.args.get_int("skip-articles", 0)}};
