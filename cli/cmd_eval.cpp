@@ -240,11 +240,12 @@ int eval_run(Context& ctx) {
     hooks.on_record = [&seen](const pipeline::EvalRecord& r, size_t done, size_t total) {
       seen.push_back(r);
       const pipeline::QuestionResult& q = r.result;
-      spdlog::info("[{}/{}] {} {} {}: {} ({} via {}, {:.1f} s, {} prompt tokens, {} reused) | {}", done, total,
+      spdlog::info("[{}/{}] {} {} {}: {} ({} via {}, {:.1f} s, {:.1f} s CPU, {} prompt tokens, {} reused) | {}",
+                   done, total,
                    r.collection, pipeline::mode_name(q.mode), q.id,
                    q.error ? "error" : (q.score.contains > 0 ? "right" : "wrong"),
                    q.error ? r.error : "\"" + one_line(r.answer, 60) + "\"", pipeline::route_name(q.route), q.seconds,
-                   q.prompt_tokens, q.reused_prefix_tokens, pipeline::running_accuracy(seen));
+                   r.cpu_seconds, q.prompt_tokens, q.reused_prefix_tokens, pipeline::running_accuracy(seen));
     };
     run = pipeline::run_eval(*stack.answerer, cases, settings, hooks);
   }
