@@ -48,21 +48,13 @@ std::unique_ptr<pipeline::LocalGenerator> load_generator(const Context& ctx, con
   return std::make_unique<pipeline::LocalGenerator>(engine::Model::load(model_path(ctx, config)), config.engine);
 }
 
-AnswerStack::AnswerStack(const Context& ctx, const std::vector<std::string>& collections, int kv_slots)
+AnswerStack::AnswerStack(const Context& ctx, const std::vector<std::string>& collections)
     : config(answer_config(ctx)), library(ctx.home, config, index::Library::Mode::kWrite) {
   for (const auto& c : collections) require_collection(library, c);
-  std::shared_ptr<const engine::Model> model = engine::Model::load(model_path(ctx, config));
-  auto first = std::make_unique<pipeline::LocalGenerator>(model, config.engine);
-  model_info = first->planner_info();
-  model_key = first->model_key();
-  if (kv_slots <= 1) {
-    generator = std::move(first);
-  } else {
-    std::vector<std::unique_ptr<pipeline::Generator>> slots;
-    slots.push_back(std::move(first));
-    for (int i = 1; i < kv_slots; ++i) slots.push_back(std::make_unique<pipeline::LocalGenerator>(model, config.engine));
-    generator = std::make_unique<pipeline::PrefixSlots>(std::move(slots));
-  }
+  auto local = load_generator(ctx, config);
+  model_info = local->planner_info();
+  model_key = local->model_key();
+  generator = std::move(local);
   answerer = std::make_unique<pipeline::Answerer>(library, *generator, model_info, model_key, config);
 }
 

@@ -11,7 +11,6 @@
 #include "index/index.hpp"
 #include "pipeline/answerer.hpp"
 #include "pipeline/local_generator.hpp"
-#include "pipeline/prefix_slots.hpp"
 
 namespace hayloft::cli {
 
@@ -34,11 +33,9 @@ std::string model_path(const Context& ctx, const config::Config& config);
 std::unique_ptr<pipeline::LocalGenerator> load_generator(const Context& ctx, const config::Config& config);
 
 // Config, library, generator and answerer, built in that order; `collections` are checked with
-// require_collection() before the model loads. With kv_slots > 1 the model is loaded once and answered
-// by that many KV caches behind pipeline::PrefixSlots (eval: auto's LC fallbacks find the collection
-// still cached). Pinned in place: the Answerer refers to the others.
+// require_collection() before the model loads. Pinned in place: the Answerer refers to the others.
 struct AnswerStack {
-  AnswerStack(const Context& ctx, const std::vector<std::string>& collections, int kv_slots = 1);
+  AnswerStack(const Context& ctx, const std::vector<std::string>& collections);
   AnswerStack(const AnswerStack&) = delete;
   AnswerStack& operator=(const AnswerStack&) = delete;
 

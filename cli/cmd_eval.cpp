@@ -29,8 +29,7 @@ std::vector<OptionSpec> eval_options() {
       {"questions-per-article", 0, "K", "--squad: questions per article, spread over paragraphs (0 = all)", "0"},
       {"skip-articles", 0, "S", "--squad: fitting articles passed over first (for disjoint batches)", "0"},
       {"modes", 0, "LIST", "modes to run, e.g. lc,rag", "lc,rag,auto"},
-      {"limit", 0, "N", "at most N questions (the first ones, in set order)", "all"},
-      {"kv-slots", 0, "N", "KV caches kept (1 = one; 2 keeps lc's collection while rag prompts pass)", "2"}};
+      {"limit", 0, "N", "at most N questions (the first ones, in set order)", "all"}};
   for (auto& a : answer_options("tokens to generate at most per answer", std::to_string(kDefaultEvalTokens))) {
     o.push_back(std::move(a));
   }
@@ -162,8 +161,8 @@ CommandSpec eval_spec() {
           "EM, F1, mean prompt / generated / reused-prefix tokens, seconds per question, peak RSS, degenerate\n"
           "answers, auto's route mix and fallbacks, and whether auto met its goal (within one standard error\n"
           "of the better mode at <= 0.4x lc's prompt tokens). Per collection all questions of one mode run\n"
-          "before the next mode, so lc's prompt prefix (the whole collection) can stay in the KV cache; a\n"
-          "second KV cache (--kv-slots) keeps it there while auto's rag passes use the other.\n"
+          "before the next mode, so lc's prompt prefix (the whole collection) can stay in the KV cache\n"
+          "(engine.prompt_cache_slots keeps it there while auto's rag passes use another).\n"
           "--squad makes one collection per article (squad-<title>, its paragraphs as documents; an identical\n"
           "one is reused), skips articles that do not fit the window in lc (and says so) and takes articles in\n"
           "file order, K questions each spread over the paragraphs. Progress goes to stderr, one line per\n"
@@ -205,10 +204,7 @@ int eval_run(Context& ctx) {
     items = pipeline::load_question_set(set_path);
     if (items.empty()) throw Error(ErrorKind::kInvalidArgument, "the question set is empty", set_path);
   }
-  const int64_t kv_slots = ctx.args.get_int("kv-slots", 2);
-  if (kv_slots < 1 || kv_slots > 8) throw UsageError{"--kv-slots must be between 1 and 8"};
-  AnswerStack stack(ctx, squad ? std::vector<std::string>{} : std::vector<std::string>{collection},
-                    static_cast<int>(kv_slots));
+  AnswerStack stack(ctx, squad ? std::vector<std::string>{} : std::vector<std::string>{collection});
   settings.unanswerable_word = stack.config.pipeline.unanswerable_answer;
   std::vector<pipeline::EvalCase> cases;
   if (squad) {
@@ -267,7 +263,6 @@ int eval_run(Context& ctx) {
   rec.params = {{"model", header.model},          {"model_key", stack.model_key},
                 {"modes", doc["modes"]},          {"max_tokens", settings.max_tokens},
                 {"top_k", settings.top_k},        {"limit", limit},
-                {"kv_slots", kv_slots},
                 {"squad", squad},                 {"articles", ctx.args.get_int("articles", 0)},
                 {"questions_per_article", ctx.args.get_int("questions-per-article", 0)},
                 {"skip_articles", ctx.args.get_int("skip-articles", 0)}};
