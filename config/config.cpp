@@ -16,7 +16,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IngestConfig, chunk_tokens, chun
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IndexConfig, bm25_k1, bm25_b, bm25_k3, bm25_min_normlen,
                                                 stem_language, snippet_chars, default_k)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineConfig, default_model, threads, context, kv_type,
-                                                prefill_batch, model_dirs, chat_system_prompt)
+                                                prefill_batch, model_dirs, chat_system_prompt, prompt_cache_slots)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SamplingConfig, temperature, top_k, top_p, min_p,
                                                 repeat_penalty, repeat_last_n, seed, max_tokens)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PriceConfig, model, input_usd_per_mtok, output_usd_per_mtok,

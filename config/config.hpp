@@ -39,6 +39,8 @@ struct EngineConfig {
   int prefill_batch = 0;              // tokens per prefill step
   std::vector<std::string> model_dirs;  // extra directories searched for *.gguf
   std::string chat_system_prompt;     // system message for chat prompts; "" = the template's default
+  int prompt_cache_slots = 0;         // KV caches kept per generator, each reusable by a later prompt
+                                      // that starts like the one it holds (auto's lc + rag: 2)
 };
 
 struct SamplingConfig {

@@ -7,15 +7,22 @@
 
 namespace hayloft::pipeline {
 
+// One KV cache and the prompt ids whose KV it holds at positions [0, size) (generated tokens after them
+// are not reused); cached_ids is empty when unknown, e.g. after a failed or cancelled prefill.
+struct CacheSlot {
+  engine::Session session;
+  std::vector<int32_t> cached_ids;
+  uint64_t last_used = 0;
+};
+
 struct LocalGenerator::State {
   std::shared_ptr<const engine::Model> model;
   engine::Tokenizer tokenizer;
   engine::ChatTemplate chat;
-  engine::KvType kv_type;
-  engine::Session session;
-  // The prompt ids whose KV the session holds at positions [0, size) (generated tokens after them are
-  // not reused); empty when unknown, e.g. after a failed or cancelled prefill.
-  std::vector<int32_t> cached_ids;
+  engine::SessionOptions session_options;
+  size_t max_slots = 1;
+  std::vector<CacheSlot> slots;  // created on demand, up to max_slots
+  uint64_t clock = 0;
 };
 
 namespace {
@@ -51,18 +58,51 @@ StopReason stop_reason_of(const std::string& engine_reason) {
   return StopReason::kMaxTokens;
 }
 
-// Keeps the longest prefix the new prompt shares with the prompt already in the session's cache (as
-// llama-server's prompt cache does): an LC prompt is the whole collection then the question, so every
-// question after the first prefills only its own tail. At least the last prompt token is always
-// prefilled, for its logits. Returns the tokens kept; 0 means the session was reset.
-int64_t reuse_cached_prefix(LocalGenerator::State& st, const std::vector<int32_t>& ids) {
-  const std::vector<int32_t>& old = st.cached_ids;
-  size_t common = 0;
-  while (common < old.size() && common < ids.size() && old[common] == ids[common]) ++common;
+size_t common_prefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
+  size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
+  return n;
+}
+
+// Picks the cache for a prompt (as llama-server picks a slot by prompt similarity): the slot whose cached
+// prompt shares the longest token prefix with it; with no useful match, a new slot while fewer than
+// max_slots exist, else the least recently used. `auto` alternates a RAG prompt and the LC prompt, and an
+// LC prompt is the whole collection then the question, so with two slots every LC question after the
+// first over a collection prefills only its own tail.
+CacheSlot& pick_slot(LocalGenerator::State& st, const std::vector<int32_t>& ids, size_t& common) {
+  CacheSlot* best = nullptr;
+  common = 0;
+  for (auto& slot : st.slots) {
+    const size_t n = common_prefix(slot.cached_ids, ids);
+    if (!best || n > common) {
+      best = &slot;
+      common = n;
+    }
+  }
+  // A shared chat-template opening is not worth evicting another slot's long prefix for.
+  constexpr size_t kWorthwhile = 64;
+  if (!best || common < kWorthwhile) {
+    common = 0;
+    if (st.slots.size() < st.max_slots) {
+      st.slots.push_back({engine::Session(st.model, st.session_options), {}, 0});
+      best = &st.slots.back();
+    } else {
+      best = &*std::min_element(st.slots.begin(), st.slots.end(),
+                                [](const CacheSlot& a, const CacheSlot& b) { return a.last_used < b.last_used; });
+      common = common_prefix(best->cached_ids, ids);
+    }
+  }
+  best->last_used = ++st.clock;
+  return *best;
+}
+
+// Keeps the longest prefix the prompt shares with the slot's cached prompt; at least the last prompt token
+// is always prefilled, for its logits. Returns the tokens kept; 0 means the slot's session was reset.
+int64_t reuse_cached_prefix(CacheSlot& slot, const std::vector<int32_t>& ids, size_t common) {
   const int64_t keep = std::min<int64_t>(static_cast<int64_t>(common), static_cast<int64_t>(ids.size()) - 1);
-  st.cached_ids.clear();  // until this generation's prefill has completed
-  if (keep > 0 && st.session.truncate(keep)) return keep;
-  st.session.reset();
+  slot.cached_ids.clear();  // until this generation's prefill has completed
+  if (keep > 0 && slot.session.truncate(keep)) return keep;
+  slot.session.reset();
   return 0;
 }
 
@@ -83,16 +123,20 @@ LocalGenerator::LocalGenerator(std::shared_ptr<const engine::Model> model, const
   so.kv_type = engine::parse_kv_type(engine.kv_type);
   so.threads = engine.threads;
   so.prefill_batch = engine.prefill_batch;
-  engine::Session session(model, so);
-  state_ = std::make_unique<State>(
-      State{model, std::move(tokenizer), std::move(chat), so.kv_type, std::move(session), {}});
+  if (engine.prompt_cache_slots < 1 || engine.prompt_cache_slots > 16) {
+    throw Error(ErrorKind::kInvalidArgument, "engine.prompt_cache_slots must be in 1..16",
+                std::to_string(engine.prompt_cache_slots));
+  }
+  state_ = std::make_unique<State>(State{model, std::move(tokenizer), std::move(chat), so,
+                                         static_cast<size_t>(engine.prompt_cache_slots), {}, 0});
+  state_->slots.push_back({engine::Session(model, so), {}, 0});  // allocated now: errors surface here
 }
 
 LocalGenerator::~LocalGenerator() = default;
 
 std::string LocalGenerator::model_name() const { return state_->model->info().name; }
 
-int LocalGenerator::context_window() const { return static_cast<int>(state_->session.context()); }
+int LocalGenerator::context_window() const { return static_cast<int>(state_->slots.front().session.context()); }
 
 int LocalGenerator::count_tokens(std::string_view text) const {
   // Plain text (chunks, questions): no BOS, special-looking text spelled out as the model would see it.
@@ -116,7 +160,7 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
   const Prompt rendered = prompt.rendered ? prompt : render(prompt.messages);
   std::vector<int32_t> ids = state_->tokenizer.encode(rendered.text, true, true);
   if (ids.empty()) throw Error(ErrorKind::kInvalidArgument, "the prompt has no tokens");
-  const int64_t window = state_->session.context();
+  const int64_t window = context_window();
   // One position must stay free for the first generated token.
   if (static_cast<int64_t>(ids.size()) + 1 > window) {
     throw Error(ErrorKind::kResourceExhausted,
@@ -126,7 +170,9 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
   }
   if (options.max_tokens < 0) throw Error(ErrorKind::kInvalidArgument, "max_tokens must be >= 0");
 
-  const int64_t reused = reuse_cached_prefix(*state_, ids);
+  size_t common = 0;
+  CacheSlot& slot = pick_slot(*state_, ids, common);
+  const int64_t reused = reuse_cached_prefix(slot, ids, common);
   engine::Sampler sampler(static_cast<int>(state_->model->info().vocab), sampler_params(options.sampling));
   engine::GenerateOptions go;
   go.max_tokens = options.max_tokens;
@@ -137,11 +183,11 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
   GenerateResult out;
   Timer timer;
   engine::GenerateMetrics m = engine::generate(
-      state_->session, state_->tokenizer, sampler, ids, go, [&](int32_t id, std::string_view text) {
+      slot.session, state_->tokenizer, sampler, ids, go, [&](int32_t id, std::string_view text) {
         out.text += text;
         return on_token ? on_token(id, text) : true;
       });
-  state_->cached_ids = std::move(ids);  // the whole prompt is in the cache now
+  slot.cached_ids = std::move(ids);  // the whole prompt is in the cache now
   GenerateMetrics& r = out.metrics;
   r.total_s = timer.seconds();
   r.prompt_tokens = static_cast<int>(m.prompt_tokens);
@@ -151,7 +197,7 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
   r.prefill_s = m.prefill_seconds;
   r.decode_s = m.decode_seconds;
   r.peak_rss_bytes = peak_rss_bytes();
-  r.kv_bytes = state_->session.kv_bytes();
+  r.kv_bytes = slot.session.kv_bytes();
   r.stop = stop_reason_of(m.stop_reason);
   return out;
 }
@@ -172,7 +218,7 @@ ModelInfo LocalGenerator::planner_info() const {
   m.name = i.name;
   m.context_window = context_window();
   m.kv_bytes_per_token =
-      static_cast<int64_t>(i.kv_bytes_per_token(state_->kv_type, state_->session.context()) + 0.5);
+      static_cast<int64_t>(i.kv_bytes_per_token(state_->session_options.kv_type, context_window()) + 0.5);
   // Tensor data as mapped: the file minus its (small) metadata header.
   int64_t weights = 0;
   for (const auto& q : i.quant_types) weights += q.bytes;

@@ -10,8 +10,11 @@ void softmax(float* x, int64_t n);
 
 float silu(float x);
 float gelu_tanh(float x);
+// gelu_tanh(f16(x)) rounded to f16 for |x| < 10 (0 below, x above): ggml's GGML_GELU_FP16 lookup table,
+// which llama.cpp's CPU backend uses for GELU and GeGLU.
+float gelu_f16(float x);
 
-// out[i] = act(gate[i]) * up[i]; out may alias gate.
+// out[i] = act(gate[i]) * up[i]; out may alias gate. geglu uses gelu_f16, as llama.cpp does.
 void swiglu(const float* gate, const float* up, float* out, int64_t n);
 void geglu(const float* gate, const float* up, float* out, int64_t n);
 

@@ -4,16 +4,18 @@
 //  - neox (qwen2/3, gemma3): dims (i, i + n_rot/2) rotate together.
 // Dimensions at and past n_rot are left alone (partial rotary).
 #include <cstdint>
-#include <vector>
 
 namespace hayloft::engine::ops {
 
 enum class RopeStyle { kNormal, kNeox };
 
+// Pair i of position p turns by freq_scale * p * base^(-2i/n_rot) radians, computed as ggml does (f32,
+// theta_0 = p, theta_{i+1} = theta_i * theta_scale) so the angles round exactly like llama.cpp's.
 struct RopeTable {
-  int n_rot = 0;                // rotated dimensions per head (even)
+  int n_rot = 0;             // rotated dimensions per head (even)
   RopeStyle style = RopeStyle::kNormal;
-  std::vector<float> inv_freq;  // [n_rot/2]: freq_scale * base^(-2i/n_rot), radians per position
+  float theta_scale = 1.0f;  // base^(-2/n_rot), in f32 (powf)
+  float freq_scale = 1.0f;   // 1/factor for linear scaling, 1 for none
 };
 
 // base: theta base (e.g. 10000, 1e6); freq_scale: 1/factor for linear scaling, 1 for none.

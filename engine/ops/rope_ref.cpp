@@ -8,14 +8,8 @@ RopeTable make_rope_table(int n_rot, float base, float freq_scale, RopeStyle sty
   RopeTable t;
   t.n_rot = n_rot;
   t.style = style;
-  t.inv_freq.resize(static_cast<size_t>(n_rot / 2));
-  // Same recurrence as ggml (theta *= base^(-2/n_rot)) so angles round the same way at long positions.
-  const float theta_scale = std::pow(base, -2.0f / static_cast<float>(n_rot));
-  float theta = 1.0f;
-  for (int i = 0; i < n_rot / 2; ++i) {
-    t.inv_freq[static_cast<size_t>(i)] = theta * freq_scale;
-    theta *= theta_scale;
-  }
+  t.theta_scale = std::pow(base, -2.0f / static_cast<float>(n_rot));
+  t.freq_scale = freq_scale;
   return t;
 }
 
@@ -24,8 +18,12 @@ void rope(float* x, int n_heads, int head_dim, int64_t pos, const RopeTable& tab
   // The pairing decides which two dimensions rotate: (2i, 2i+1) or (i, i+half).
   const int stride = table.style == RopeStyle::kNeox ? half : 1;
   const int step = table.style == RopeStyle::kNeox ? 1 : 2;
-  for (int i = 0; i < half; ++i) {
-    const float angle = static_cast<float>(pos) * table.inv_freq[static_cast<size_t>(i)];
+  // ggml's recurrence (ggml_rope_cache_init): theta starts at the position and is multiplied by
+  // theta_scale per pair, all in f32. Rounding the angles the same way keeps K (stored f16) and Q
+  // (rounded to f16 for q.k) bit-identical to llama.cpp's more often: measured in compare_numerics.py.
+  float theta = static_cast<float>(pos);
+  for (int i = 0; i < half; ++i, theta *= table.theta_scale) {
+    const float angle = table.freq_scale * theta;
     const float c = std::cos(angle);
     const float s = std::sin(angle);
     for (int h = 0; h < n_heads; ++h) {

@@ -26,10 +26,9 @@ TEST(Ops, RmsNormScalesToUnitRms) {
 }
 
 TEST(Ops, RopePairsAndAngles) {
-  // head_dim 4, n_rot 4, base 100: inv_freq = {1, 0.1}; position 2 -> angles {2, 0.2}.
+  // head_dim 4, n_rot 4, base 100: frequencies {1, 0.1}; position 2 -> angles {2, 0.2}.
   const RopeTable normal = make_rope_table(4, 100.0f, 1.0f, RopeStyle::kNormal);
-  ASSERT_EQ(normal.inv_freq.size(), 2u);
-  EXPECT_NEAR(normal.inv_freq[1], 0.1f, 1e-7);
+  EXPECT_NEAR(normal.theta_scale, 0.1f, 1e-7);
   std::vector<float> x = {1, 0, 1, 0};
   rope(x.data(), 1, 4, 2, normal);  // pairs (0,1) and (2,3)
   EXPECT_NEAR(x[0], std::cos(2.0f), 1e-6);
@@ -78,8 +77,18 @@ TEST(Ops, Activations) {
   std::vector<float> g = {1, -1}, u = {2, 3}, out(2);
   swiglu(g.data(), u.data(), out.data(), 2);
   EXPECT_NEAR(out[1], silu(-1) * 3, 1e-7);
-  geglu(g.data(), u.data(), g.data(), 2);  // aliasing gate
-  EXPECT_NEAR(g[0], gelu_tanh(1) * 2, 1e-7);
+  geglu(g.data(), u.data(), g.data(), 2);  // aliasing gate; GELU through the f16 table as ggml
+  EXPECT_EQ(g[0], gelu_f16(1) * 2);
+  EXPECT_EQ(g[1], gelu_f16(-1) * 3);
+  // gelu_f16 = f16(gelu_tanh(f16(x))): off by the input rounding (|x| 2^-11 times gelu' <= 1.13) plus
+  // the output rounding (|gelu| 2^-11); exact 0 / identity outside (-10, 10), as ggml.
+  for (float x = -12.0f; x <= 12.0f; x += 0.01f) {
+    const float bound = std::ldexp(1.13f * std::abs(x) + std::abs(gelu_tanh(x)), -11) + 1e-7f;
+    EXPECT_NEAR(gelu_f16(x), gelu_tanh(x), bound) << x;
+  }
+  EXPECT_EQ(gelu_f16(-10.5f), 0.0f);
+  EXPECT_EQ(gelu_f16(10.5f), 10.5f);
+  EXPECT_EQ(gelu_f16(0.0f), 0.0f);
   std::vector<float> c = {100, -100, 1};
   softcap(c.data(), 3, 30);
   EXPECT_NEAR(c[0], 30 * std::tanh(100.0f / 30), 1e-5);
