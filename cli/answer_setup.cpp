@@ -51,9 +51,11 @@ std::unique_ptr<pipeline::LocalGenerator> load_generator(const Context& ctx, con
 AnswerStack::AnswerStack(const Context& ctx, const std::vector<std::string>& collections)
     : config(answer_config(ctx)), library(ctx.home, config, index::Library::Mode::kWrite) {
   for (const auto& c : collections) require_collection(library, c);
-  generator = load_generator(ctx, config);
-  answerer = std::make_unique<pipeline::Answerer>(library, *generator, generator->planner_info(),
-                                                  generator->model_key(), config);
+  auto local = load_generator(ctx, config);
+  model_info = local->planner_info();
+  model_key = local->model_key();
+  generator = std::move(local);
+  answerer = std::make_unique<pipeline::Answerer>(library, *generator, model_info, model_key, config);
 }
 
 }  // namespace hayloft::cli

@@ -41,7 +41,9 @@ struct AnswerStack {
 
   config::Config config;
   index::Library library;
-  std::unique_ptr<pipeline::LocalGenerator> generator;
+  pipeline::ModelInfo model_info;  // the planner's view of the model (LocalGenerator::planner_info)
+  std::string model_key;           // LocalGenerator::model_key
+  std::unique_ptr<pipeline::Generator> generator;
   std::unique_ptr<pipeline::Answerer> answerer;
 };
 

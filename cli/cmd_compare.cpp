@@ -89,7 +89,7 @@ int compare_run(Context& ctx) {
   AnswerStack stack(ctx, {request.collection});
   const config::Config& config = stack.config;
   index::Library& library = stack.library;
-  pipeline::LocalGenerator& generator = *stack.generator;
+  pipeline::Generator& generator = *stack.generator;
   pipeline::Answerer& answerer = *stack.answerer;
 
   std::vector<Row> rows;
@@ -121,7 +121,7 @@ int compare_run(Context& ctx) {
   run.question = request.question;
   run.route = routes;  // lc,rag,auto's route
   run.reason = "lc, rag and auto side by side";
-  run.params = {{"model", generator.model_name()}, {"model_key", generator.model_key()},
+  run.params = {{"model", generator.model_name()}, {"model_key", stack.model_key},
                 {"max_tokens", request.max_tokens}, {"top_k", request.top_k}};
   run.result = {{"modes", modes}};
   run.metrics = {{"peak_rss_bytes", peak_rss_bytes()}};

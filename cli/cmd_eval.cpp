@@ -62,6 +62,17 @@ class SigintGuard {
   bool installed_ = false;
 };
 
+// An answer as a progress-line quote: one line, at most `width` bytes, cut at a UTF-8 boundary.
+std::string one_line(std::string s, size_t width) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (s.size() <= width) return s;
+  size_t end = width;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end) + "...";
+}
+
 int int_flag(const Context& ctx, const char* name, int64_t max) {
   int64_t v = ctx.args.get_int(name, 0);
   if (v < 0 || v > max) throw UsageError{std::string("--") + name + " must be between 0 and " + std::to_string(max)};
@@ -74,7 +85,7 @@ std::string lc_misfit(AnswerStack& s, const std::vector<index::NewDocument>& doc
                       const std::vector<size_t>& questions) {
   pipeline::PlanInput in;
   in.mode = pipeline::Mode::kLc;
-  in.model = s.generator->planner_info();
+  in.model = s.model_info;
   in.instruction_tokens = s.answerer->instruction_tokens();
   for (size_t q : questions) {
     in.question_tokens = std::max(in.question_tokens, s.generator->count_tokens(a.questions[q].question));
@@ -150,7 +161,8 @@ CommandSpec eval_spec() {
           "EM, F1, mean prompt / generated / reused-prefix tokens, seconds per question, peak RSS, degenerate\n"
           "answers, auto's route mix and fallbacks, and whether auto met its goal (within one standard error\n"
           "of the better mode at <= 0.4x lc's prompt tokens). Per collection all questions of one mode run\n"
-          "before the next mode, so lc's prompt prefix (the whole collection) can stay in the KV cache.\n"
+          "before the next mode, so lc's prompt prefix (the whole collection) can stay in the KV cache\n"
+          "(engine.prompt_cache_slots keeps it there while auto's rag passes use another).\n"
           "--squad makes one collection per article (squad-<title>, its paragraphs as documents; an identical\n"
           "one is reused), skips articles that do not fit the window in lc (and says so) and takes articles in\n"
           "file order, K questions each spread over the paragraphs. Progress goes to stderr, one line per\n"
@@ -224,11 +236,12 @@ int eval_run(Context& ctx) {
     hooks.on_record = [&seen](const pipeline::EvalRecord& r, size_t done, size_t total) {
       seen.push_back(r);
       const pipeline::QuestionResult& q = r.result;
-      spdlog::info("[{}/{}] {} {} {}: {} ({} via {}, {:.1f} s, {} prompt tokens, {} reused) | {}", done, total,
+      spdlog::info("[{}/{}] {} {} {}: {} ({} via {}, {:.1f} s, {:.1f} s CPU, {} prompt tokens, {} reused) | {}",
+                   done, total,
                    r.collection, pipeline::mode_name(q.mode), q.id,
                    q.error ? "error" : (q.score.contains > 0 ? "right" : "wrong"),
-                   q.error ? r.error : "\"" + r.answer.substr(0, 60) + "\"", pipeline::route_name(q.route), q.seconds,
-                   q.prompt_tokens, q.reused_prefix_tokens, pipeline::running_accuracy(seen));
+                   q.error ? r.error : "\"" + one_line(r.answer, 60) + "\"", pipeline::route_name(q.route), q.seconds,
+                   r.cpu_seconds, q.prompt_tokens, q.reused_prefix_tokens, pipeline::running_accuracy(seen));
     };
     run = pipeline::run_eval(*stack.answerer, cases, settings, hooks);
   }
@@ -247,7 +260,7 @@ int eval_run(Context& ctx) {
   rec.route = ctx.args.get("modes", "lc,rag,auto");
   rec.reason = std::to_string(cases.size()) + " questions x " + std::to_string(settings.modes.size()) + " modes" +
                (run.interrupted ? " (interrupted)" : "");
-  rec.params = {{"model", header.model},          {"model_key", stack.generator->model_key()},
+  rec.params = {{"model", header.model},          {"model_key", stack.model_key},
                 {"modes", doc["modes"]},          {"max_tokens", settings.max_tokens},
                 {"top_k", settings.top_k},        {"limit", limit},
                 {"squad", squad},                 {"articles", ctx.args.get_int("articles", 0)},

@@ -126,7 +126,8 @@ int model_plan_run(Context& ctx) {
   in.model = planner;
   if (ctx.args.has("collection")) {
     const std::string name = ctx.args.get("collection");
-    index::Library library(ctx.home, config, index::Library::Mode::kWrite);  // writes the token-count cache
+    // Read-only for Xapian (an eval may hold the writer); the store still caches the token counts.
+    index::Library library(ctx.home, config, index::Library::Mode::kRead);
     require_collection(library, name);
     pipeline::Answerer answerer(library, generator, planner, generator.model_key(), config);
     in.collection = answerer.stats_of(answerer.collection_chunks(name));

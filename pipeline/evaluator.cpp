@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <map>
 
 #include "util/util.hpp"
@@ -63,6 +64,8 @@ EvalRecord evaluate_one(Answerer& answerer, const EvalCase& c, Mode mode, const 
   request.max_tokens = settings.max_tokens;
   request.top_k = settings.top_k;
   Timer timer;
+  const std::clock_t cpu_start = std::clock();  // process CPU time, all threads (Linux)
+  auto cpu_seconds = [&] { return static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC; };
   try {
     AskOutcome o = answerer.ask(request);
     const Answer& a = o.answer;
@@ -85,8 +88,10 @@ EvalRecord evaluate_one(Answerer& answerer, const EvalCase& c, Mode mode, const 
     r.route = mode == Mode::kLc ? Route::kLc : Route::kRag;
     r.seconds = timer.seconds();
     r.peak_rss_bytes = peak_rss_bytes();
+    rec.cpu_seconds = cpu_seconds();
     return rec;
   }
+  rec.cpu_seconds = cpu_seconds();
   r.score = score_answer(rec.answer, rec.gold, settings.unanswerable_word);
   return rec;
 }
@@ -150,6 +155,7 @@ json to_json(const EvalRecord& rec) {
             {"generated_tokens", r.generated_tokens},
             {"reused_prefix_tokens", r.reused_prefix_tokens},
             {"seconds", r.seconds},
+            {"cpu_seconds", rec.cpu_seconds},
             {"peak_rss_bytes", r.peak_rss_bytes},
             {"degenerate", r.degenerate},
             {"fallback", r.fallback}};
@@ -164,7 +170,13 @@ json eval_result_json(const EvalHeader& h, const std::vector<EvalRecord>& record
   AutoGoal goal = check_auto_goal(summaries);
   json modes = json::array(), sums = json::array(), questions = json::array();
   for (Mode m : h.modes) modes.push_back(mode_name(m));
-  for (const auto& s : summaries) sums.push_back(to_json(s));
+  for (const auto& s : summaries) {
+    json j = to_json(s);
+    double cpu = 0;
+    for (const auto& r : records) cpu += r.result.mode == s.mode ? r.cpu_seconds : 0;
+    j["mean_cpu_seconds"] = cpu / static_cast<double>(s.questions);
+    sums.push_back(j);
+  }
   for (const auto& r : records) questions.push_back(to_json(r));
   return {{"set", h.set},
           {"model", h.model},

@@ -35,6 +35,9 @@ struct EvalRecord {
   std::string answer;
   std::string reason;  // the final plan's reason
   std::string error;   // set when no answer came (result.error); e.g. lc refused
+  // CPU seconds of this process (all threads) while answering: on a shared machine wall seconds
+  // (result.seconds) grow with others' load, CPU seconds do not; CPU / threads ~ wall on an idle machine.
+  double cpu_seconds = 0;
 };
 
 // "lc,rag,auto" -> modes in the given order. Error{kInvalidArgument} for an empty list, an unknown or a
@@ -82,7 +85,8 @@ struct EvalHeader {
 };
 
 // {"set", "model", "collections", "modes", "interrupted", "summaries": [...], "goal": {...},
-//  "questions": [...], "table"} — summaries in the order lc, rag, auto; "table" the Markdown summary.
+//  "questions": [...], "table"} — summaries in the order lc, rag, auto (each with mean_cpu_seconds
+//  beside the ModeSummary fields); "table" the Markdown summary.
 nlohmann::json eval_result_json(const EvalHeader& header, const std::vector<EvalRecord>& records);
 nlohmann::json to_json(const ModeSummary& summary);
 nlohmann::json to_json(const AutoGoal& goal);

@@ -38,7 +38,8 @@ for s in d["summaries"]:
     else:
         assert s["errors"] == 0 and s["mean_prompt_tokens"] > 0 and s["mean_seconds"] > 0, s
     assert s["peak_rss_bytes"] > 0, s
-    for k in ("mean_generated_tokens", "mean_reused_prefix_tokens", "degenerate", "routed_lc", "routed_rag", "fallbacks"):
+    for k in ("mean_generated_tokens", "mean_reused_prefix_tokens", "mean_cpu_seconds", "degenerate", "routed_lc",
+              "routed_rag", "fallbacks"):
         assert k in s, k
     assert s["routed_lc"] + s["routed_rag"] == n, s
     if s["mode"] == "lc": assert s["routed_lc"] == n, s

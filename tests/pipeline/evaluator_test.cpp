@@ -76,7 +76,7 @@ TEST(Evaluator, DocumentHasTheShapeReportReads) {
   EXPECT_DOUBLE_EQ(lc["accuracy"]["stderr"].get<double>(), 0.5);
   EXPECT_DOUBLE_EQ(lc["mean_reused_prefix_tokens"].get<double>(), 450);
   for (const char* k : {"exact_match", "f1", "mean_prompt_tokens", "mean_generated_tokens", "mean_seconds",
-                        "peak_rss_bytes", "degenerate", "routed_lc", "routed_rag", "fallbacks"}) {
+                        "mean_cpu_seconds", "peak_rss_bytes", "degenerate", "routed_lc", "routed_rag", "fallbacks"}) {
     EXPECT_TRUE(lc.contains(k)) << k;
   }
   EXPECT_EQ(d["summaries"][1]["errors"], 1);
@@ -90,7 +90,7 @@ TEST(Evaluator, DocumentHasTheShapeReportReads) {
   EXPECT_FALSE(q["correct"].get<bool>());
   EXPECT_EQ(q["reused_prefix_tokens"], 900);
   for (const char* k : {"collection", "reason", "question", "answer", "exact_match", "f1", "prompt_tokens",
-                        "generated_tokens", "seconds", "degenerate", "fallback"}) {
+                        "generated_tokens", "seconds", "cpu_seconds", "degenerate", "fallback"}) {
     EXPECT_TRUE(q.contains(k)) << k;
   }
   EXPECT_FALSE(q.contains("error"));
@@ -139,6 +139,7 @@ TEST(Evaluator, RunsRealQuestionsAndRecordsRefusals) {
   EXPECT_GT(lc.result.generated_tokens, 0);
   EXPECT_LE(lc.result.generated_tokens, 6);
   EXPECT_GT(lc.result.seconds, 0);
+  EXPECT_GT(lc.cpu_seconds, 0);
   EXPECT_EQ(lc.result.score.contains, contains_answer(lc.answer, "at night"));
   // The 1,500-word question does not fit a 1024-token window: a refusal record, scored 0, not an abort.
   const EvalRecord& refused = run.records[1];
