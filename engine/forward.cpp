@@ -2,11 +2,14 @@
 // product paths it uses (quantized dot kernels on the workers; dequantized tiles + OpenBLAS sgemm).
 #include <cblas.h>
 
+#include <atomic>
 #include <cmath>
 
 #include "engine/ops/activation.hpp"
 #include "engine/ops/quant.hpp"
 #include "engine/ops/attention.hpp"
+#include "engine/ops/attention_batch.hpp"
+#include "engine/ops/gemm.hpp"
 #include "engine/ops/norm.hpp"
 #include "engine/session_state.hpp"
 #include "util/error.hpp"
@@ -79,29 +82,86 @@ void Session::State::matmul_quant(const MatJob* jobs, int n_jobs, const float* x
   for (auto& a : acts) a.used = false;
 }
 
-// Batched path: dequantize tile_rows rows of the weight to f32 (split across the workers), then one
-// sgemm per tile: y[:, r0:r0+nr] = x[T, cols] . tile[nr, cols]^T.
+// Batched path. With AVX-512 the workers first transpose the batch's activations once (ops::gemm_xt's
+// layout). Then the rows of all jobs are cut into chunks of tile_rows; workers take chunks in turn (a shared
+// counter, so a worker slowed by a busy core takes fewer), dequantize the chunk's rows into their own f32
+// tile and multiply: y[:, r0:r0+nr] = x[T, cols] . tile[nr, cols]^T, by ops::gemm_xt_avx512 or else by a
+// single-threaded sgemm. Every weight row is dequantized once per forward step.
 void Session::State::matmul_gemm(const MatJob* jobs, int n_jobs, const float* xin, int64_t n_tokens) {
-  for (int j = 0; j < n_jobs; ++j) {
-    const Weight& w = *jobs[j].w;
-    for (int64_t r0 = 0; r0 < w.rows; r0 += tile_rows) {
-      const int64_t nr = std::min(tile_rows, w.rows - r0);
-      auto dequant = [&](int i, int n) {
-        int64_t b, e;
-        split_range(nr, i, n, b, e);
-        for (int64_t r = b; r < e; ++r) w.kern->dequantize(w.row(r0 + r), tile.data() + r * w.cols, w.cols);
-      };
-      workers->parallel(dequant);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(nr),
-                  static_cast<int>(w.cols), 1.0f, xin, static_cast<int>(w.cols), tile.data(),
-                  static_cast<int>(w.cols), 0.0f, jobs[j].y + r0, static_cast<int>(w.rows));
-    }
+  constexpr int kMaxJobs = 4;
+  HL_DASSERT(n_jobs <= kMaxJobs);
+  const int64_t cols = jobs[0].w->cols;
+  const bool own_kernel = xt.size() > 0;
+  if (own_kernel) {
+    auto transpose = [&](int i, int n) {
+      int64_t b, e;
+      split_range(cols, i, n, b, e);
+      ops::gemm_transpose_x(xin, n_tokens, cols, b, e, xt.data());
+    };
+    workers->parallel(transpose);
   }
+  int64_t first_chunk[kMaxJobs + 1] = {0};  // chunk index where job j starts
+  for (int j = 0; j < n_jobs; ++j) first_chunk[j + 1] = first_chunk[j] + (jobs[j].w->rows + tile_rows - 1) / tile_rows;
+  std::atomic<int64_t> next{0};
+  auto work = [&](int i, int) {
+    float* t = tile.data() + static_cast<size_t>(i) * tile_stride;
+    for (int64_t c = next.fetch_add(1, std::memory_order_relaxed); c < first_chunk[n_jobs];
+         c = next.fetch_add(1, std::memory_order_relaxed)) {
+      int j = 0;
+      while (c >= first_chunk[j + 1]) ++j;
+      const Weight& w = *jobs[j].w;
+      HL_DASSERT(w.cols == cols);
+      const int64_t r0 = (c - first_chunk[j]) * tile_rows, nr = std::min(tile_rows, w.rows - r0);
+      for (int64_t r = 0; r < nr; ++r) w.kern->dequantize(w.row(r0 + r), t + r * cols, cols);
+      if (own_kernel) {
+        ops::gemm_xt_avx512(xt.data(), n_tokens, cols, t, nr, jobs[j].y + r0, w.rows);
+      } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(nr),
+                    static_cast<int>(cols), 1.0f, xin, static_cast<int>(cols), t, static_cast<int>(cols), 0.0f,
+                    jobs[j].y + r0, static_cast<int>(w.rows));
+      }
+    }
+  };
+  workers->parallel(work);
+}
+
+// Batched causal attention (n_tokens > 1): tiled by (KV head, query block), see ops/attention_batch.hpp.
+// Workers take items from a shared counter, most expensive first.
+void Session::State::attention_batch(const LayerWeights& L, int64_t layer, int64_t n_tokens) {
+  const Hparams& hp = m->hp;
+  const LayerKv& c = kv[static_cast<size_t>(layer)];
+  const ops::KvLayerView view{c.k.data(), c.v.data(), kv_f16, c.cap, hp.kv_dim()};
+  ops::BatchAttnArgs a;
+  a.q = q.data();
+  a.out = att.data();
+  a.q_stride = hp.q_dim();
+  a.n_tokens = n_tokens;
+  a.pos = pos;
+  a.n_head = static_cast<int>(hp.n_head);
+  a.n_head_kv = static_cast<int>(hp.n_head_kv);
+  a.head_dim = static_cast<int>(hp.head_dim);
+  a.window = L.sliding ? hp.sliding_window : 0;
+  a.scale = hp.attn_scale;
+  a.cap = hp.attn_softcap;
+  const int64_t items = ops::attend_batch_items(a);
+  std::atomic<int64_t> next{0};
+  auto work = [&](int i, int) {
+    float* scratch = attn_scratch.data() + static_cast<size_t>(i) * attn_scratch_stride;
+    for (int64_t it = next.fetch_add(1, std::memory_order_relaxed); it < items;
+         it = next.fetch_add(1, std::memory_order_relaxed)) {
+      ops::attend_batch_item(a, view, it, scratch);
+    }
+  };
+  workers->parallel(work);
 }
 
 // Causal attention for tokens at positions pos..pos+n-1, one (token, head) pair per work item. Sliding
 // layers see only the last sliding_window positions (query p attends p0 with p - p0 < window).
 void Session::State::attention(const LayerWeights& L, int64_t layer, int64_t n_tokens) {
+  if (n_tokens > 1) {  // prefill
+    attention_batch(L, layer, n_tokens);
+    return;
+  }
   const Hparams& hp = m->hp;
   const LayerKv& c = kv[static_cast<size_t>(layer)];
   ops::KvLayerView view{c.k.data(), c.v.data(), kv_f16, c.cap, hp.kv_dim()};

@@ -74,8 +74,12 @@ struct Session::State {
   Buffer<float> gate, up;  // [batch, n_ff]
   Buffer<float> logits;    // [vocab]
   Buffer<float> scores;    // per worker [n_ctx]
-  Buffer<float> tile;      // dequantized weight rows for the sgemm path [tile_rows, max cols]
+  Buffer<float> tile;      // per worker: dequantized weight rows for the sgemm path [tile_rows, max cols]
   int64_t tile_rows = 0;
+  size_t tile_stride = 0;  // floats between two workers' tiles
+  Buffer<float> xt;        // prefill activations transposed for ops::gemm_xt [pad_tokens(batch) * max cols]
+  Buffer<float> attn_scratch;  // per worker: batched-attention tiles (ops::attend_batch_scratch_floats)
+  size_t attn_scratch_stride = 0;
   std::vector<ActBuffer> acts;  // one per activation format the model's weights use
 
   State(std::shared_ptr<const Model> model, const SessionOptions& options);
@@ -88,6 +92,7 @@ struct Session::State {
   void matmul_quant(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
   void matmul_gemm(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
   void attention(const LayerWeights& L, int64_t layer, int64_t n_tokens);
+  void attention_batch(const LayerWeights& L, int64_t layer, int64_t n_tokens);
   ActBuffer& act_buffer(ops::TensorType act_type);
 };
 

@@ -1,0 +1,99 @@
+// Prefill GEMM: the AVX-512 kernel and the scalar reference against a double-precision product, for token
+// counts around the 32-token block, row counts around the 12-row strip, odd k, k over one 256-column
+// pass, batches over one 2048-token slice; output guards; NaN rows.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "engine/ops/gemm.hpp"
+#include "engine/ops/quant.hpp"
+
+namespace hayloft::engine::ops {
+namespace {
+
+struct Aligned {
+  explicit Aligned(size_t n) : v(n + 16) {}
+  float* data() { return v.data() + (16 - (reinterpret_cast<uintptr_t>(v.data()) / 4) % 16) % 16; }
+  std::vector<float> v;
+};
+
+using GemmFn = void (*)(const float*, int64_t, int64_t, const float*, int64_t, float*, int64_t);
+
+// |f32 sum of k products - exact| <= k * 2^-24 * sum |products| (standard bound for recursive summation
+// with fused multiply-adds); both versions must stay within it.
+void check(GemmFn fn, int64_t m, int64_t n, int64_t k) {
+  uint32_t rng = static_cast<uint32_t>(m * 131 + n * 7 + k);
+  auto next = [&rng] {
+    rng = rng * 1664525u + 1013904223u;
+    return static_cast<float>(rng >> 8) / 16777216.0f - 0.5f;
+  };
+  std::vector<float> x(static_cast<size_t>(m * k)), w(static_cast<size_t>(n * k));
+  for (auto& v : x) v = next();
+  for (auto& v : w) v = next();
+  Aligned xt(static_cast<size_t>(gemm_pad_tokens(m) * k));
+  gemm_transpose_x(x.data(), m, k, 0, k, xt.data());
+  const int64_t ldy = n + 3;  // three guard columns per row, and a guard row after the last
+  std::vector<float> y(static_cast<size_t>((m + 1) * ldy), 99.0f);
+  fn(xt.data(), m, k, w.data(), n, y.data(), ldy);
+  for (int64_t t = 0; t < m; ++t) {
+    for (int64_t r = 0; r < n; ++r) {
+      double exact = 0, mag = 0;
+      for (int64_t i = 0; i < k; ++i) {
+        exact += double{x[static_cast<size_t>(t * k + i)]} * w[static_cast<size_t>(r * k + i)];
+        mag += std::fabs(double{x[static_cast<size_t>(t * k + i)]} * w[static_cast<size_t>(r * k + i)]);
+      }
+      const double bound = static_cast<double>(k) * std::ldexp(1.0, -24) * mag + 1e-30;
+      ASSERT_LE(std::fabs(y[static_cast<size_t>(t * ldy + r)] - exact), bound) << m << "x" << n << "x" << k;
+    }
+    for (int64_t r = n; r < ldy; ++r) ASSERT_EQ(y[static_cast<size_t>(t * ldy + r)], 99.0f) << "guard column";
+  }
+  for (int64_t r = 0; r < ldy; ++r) ASSERT_EQ(y[static_cast<size_t>(m * ldy + r)], 99.0f) << "guard row";
+}
+
+TEST(Gemm, MatchesExactProduct) {
+  const bool avx512 = detect_isa() == Isa::kAvx512;
+  for (int64_t m : {1, 5, 31, 32, 33, 70}) {
+    for (int64_t n : {1, 11, 12, 13, 25, 96}) {
+      for (int64_t k : {1, 7, 64, 130}) {
+        check(gemm_xt_ref, m, n, k);
+        if (avx512) check(gemm_xt_avx512, m, n, k);
+      }
+    }
+  }
+  // k over the kernel's 256-column pass (sums carried between passes); a batch over its 2048-token slice.
+  check(gemm_xt_ref, 33, 13, 700);
+  check(gemm_xt_ref, 2100, 13, 5);
+  if (avx512) {
+    check(gemm_xt_avx512, 33, 13, 700);
+    check(gemm_xt_avx512, 2100, 13, 5);
+  }
+  if (!avx512) GTEST_SKIP() << "CPU without AVX-512: only the reference was checked";
+}
+
+// A NaN activation poisons exactly its token's outputs.
+TEST(Gemm, NanStaysInItsToken) {
+  if (detect_isa() != Isa::kAvx512) GTEST_SKIP() << "CPU without AVX-512";
+  const int64_t m = 40, n = 13, k = 9;
+  std::vector<float> x(static_cast<size_t>(m * k), 0.25f), w(static_cast<size_t>(n * k), 1.0f);
+  x[static_cast<size_t>(33 * k + 4)] = std::numeric_limits<float>::quiet_NaN();
+  Aligned xt(static_cast<size_t>(gemm_pad_tokens(m) * k));
+  gemm_transpose_x(x.data(), m, k, 0, 5, xt.data());  // in two column ranges, as the workers split it
+  gemm_transpose_x(x.data(), m, k, 5, k, xt.data());
+  std::vector<float> y(static_cast<size_t>(m * n));
+  gemm_xt_avx512(xt.data(), m, k, w.data(), n, y.data(), n);
+  for (int64_t t = 0; t < m; ++t) {
+    for (int64_t r = 0; r < n; ++r) {
+      const float v = y[static_cast<size_t>(t * n + r)];
+      if (t == 33) {
+        EXPECT_TRUE(std::isnan(v));
+      } else {
+        EXPECT_EQ(v, 0.25f * k);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hayloft::engine::ops
