@@ -10,6 +10,7 @@
 #include "engine/ops/attention.hpp"
 #include "engine/ops/attention_batch.hpp"
 #include "engine/ops/gemm.hpp"
+#include "engine/ops/glu.hpp"
 #include "engine/ops/norm.hpp"
 #include "engine/session_state.hpp"
 #include "util/error.hpp"
@@ -184,6 +185,22 @@ void Session::State::attention(const LayerWeights& L, int64_t layer, int64_t n_t
   workers->parallel(work);
 }
 
+// Prefill GLU over gate/up [n, n_ff]: vectorized, split across the workers in 64-byte aligned ranges.
+void Session::State::glu_batch(FfnKind kind, int64_t count) {
+  auto work = [&](int i, int n) {
+    int64_t b, e;
+    split_range(count / 16, i, n, b, e);
+    b *= 16;
+    e = i + 1 == n ? count : e * 16;
+    if (kind == FfnKind::kGeGlu) {
+      ops::geglu_avx2(gate.data() + b, up.data() + b, gate.data() + b, e - b);
+    } else {
+      ops::swiglu_avx2(gate.data() + b, up.data() + b, gate.data() + b, e - b);
+    }
+  };
+  workers->parallel(work);
+}
+
 void Session::State::forward(const int32_t* tokens, int64_t n, bool want_logits) {
   const Hparams& hp = m->hp;
   const ArchSpec& spec = *m->spec;
@@ -256,7 +273,9 @@ void Session::State::forward(const int32_t* tokens, int64_t n, bool want_logits)
     for (int64_t t = 0; t < n; ++t) ops::rmsnorm(x.data() + t * E, L.ffn_norm.data(), xn.data() + t * E, E, hp.eps);
     const MatJob gu[2] = {{&L.gate, gate.data()}, {&L.up, up.data()}};
     matmul(gu, 2, xn.data(), n);
-    if (spec.ffn == FfnKind::kGeGlu) {
+    if (n > 1) {
+      glu_batch(spec.ffn, n * F);
+    } else if (spec.ffn == FfnKind::kGeGlu) {
       ops::geglu(gate.data(), up.data(), gate.data(), n * F);
     } else {
       ops::swiglu(gate.data(), up.data(), gate.data(), n * F);

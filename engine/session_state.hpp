@@ -93,6 +93,7 @@ struct Session::State {
   void matmul_gemm(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
   void attention(const LayerWeights& L, int64_t layer, int64_t n_tokens);
   void attention_batch(const LayerWeights& L, int64_t layer, int64_t n_tokens);
+  void glu_batch(FfnKind kind, int64_t count);
   ActBuffer& act_buffer(ops::TensorType act_type);
 };
 

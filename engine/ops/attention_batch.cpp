@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "engine/ops/attention_batch.hpp"
+#include "engine/ops/exp_avx2.hpp"
 
 namespace hayloft::engine::ops {
 namespace {
@@ -22,25 +23,6 @@ int64_t group_of(const BatchAttnArgs& a) { return a.n_head / a.n_head_kv; }
 int64_t block_tokens(const BatchAttnArgs& a) { return std::max<int64_t>(1, kRows / group_of(a)); }
 int64_t n_blocks(const BatchAttnArgs& a) { return (a.n_tokens + block_tokens(a) - 1) / block_tokens(a); }
 int64_t round16(int64_t n) { return (n + 15) / 16 * 16; }  // keeps each scratch array 64-byte aligned
-
-// exp(x) for 8 lanes, Cephes' expf polynomial (relative error ~2e-7); x below -87 returns ~1e-38, not 0,
-// so callers zero masked lanes themselves.
-inline __m256 exp8(__m256 x) {
-  x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
-  const __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);  // ln 2 split in two for exactness
-  x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(5.0000001201e-1f));
-  p = _mm256_fmadd_ps(p, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.0f)));
-  const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-}
 
 inline __m256 round_f16_8(__m256 x) {
   return _mm256_cvtph_ps(_mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));

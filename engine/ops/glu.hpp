@@ -1,0 +1,14 @@
+#pragma once
+// Vectorized gated activations for batched prefill (engine-internal op): same contract as ops::swiglu and
+// ops::geglu in activation.hpp, which are their scalar references. A 512-token step of SmolLM2 evaluates
+// 786K SiLUs per layer; scalar expf/tanhf made that a visible share of prefill.
+#include <cstdint>
+
+namespace hayloft::engine::ops {
+
+// out[i] = silu(gate[i]) * up[i] = gate / (1 + exp(-gate)) * up; out may alias gate.
+void swiglu_avx2(const float* gate, const float* up, float* out, int64_t n);
+// out[i] = gelu_tanh(gate[i]) * up[i], using 0.5 (1 + tanh(u)) = 1 / (1 + exp(-2u)); out may alias gate.
+void geglu_avx2(const float* gate, const float* up, float* out, int64_t n);
+
+}  // namespace hayloft::engine::ops
