@@ -13,9 +13,10 @@
 namespace hayloft::engine::ops {
 namespace {
 
-// Query rows (tokens x heads of the group) per item: enough rows that the sgemms run at speed, few enough
-// that a 512-token batch still makes a dozen items to share between threads.
-constexpr int64_t kRows = 128;
+// Query rows (tokens x heads of the group) per item: the more rows share a K/V tile, the less conversion
+// and sgemm packing per FLOP (128 -> 256 rows with the vectorized scale/max: 6.3 -> 4.5 CPU ms per token on a 4K SmolLM2 prompt); few enough that a 512-token batch
+// still makes 8-18 items to share between threads.
+constexpr int64_t kRows = 256;
 // Keys per tile: S [rows, kKeys] and K, V tiles [kKeys, head_dim] f32 stay in L2 (head_dim 256: 512 KiB).
 constexpr int64_t kKeys = 256;
 
@@ -54,11 +55,27 @@ void softmax_row(float* s, int64_t ja, int64_t jb, int64_t ncols, const BatchAtt
     return;
   }
   float mx = -std::numeric_limits<float>::infinity();
-  for (int64_t j = ja; j < jb; ++j) {
-    float v = s[j] * a.scale;
-    if (a.cap > 0) v = a.cap * std::tanh(v / a.cap);
-    s[j] = v;
-    mx = std::max(mx, v);
+  if (a.cap > 0) {  // soft-capped architectures only (scalar tanh)
+    for (int64_t j = ja; j < jb; ++j) {
+      s[j] = a.cap * std::tanh(s[j] * a.scale / a.cap);
+      mx = std::max(mx, s[j]);
+    }
+  } else {
+    const __m256 sc = _mm256_set1_ps(a.scale);
+    __m256 mx8 = _mm256_set1_ps(mx);
+    int64_t j = ja;
+    for (; j + 8 <= jb; j += 8) {
+      const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(s + j), sc);
+      _mm256_storeu_ps(s + j, v);
+      mx8 = _mm256_max_ps(mx8, v);
+    }
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, mx8);
+    for (float v : lanes) mx = std::max(mx, v);
+    for (; j < jb; ++j) {
+      s[j] *= a.scale;
+      mx = std::max(mx, s[j]);
+    }
   }
   const float m_new = std::max(m, mx);
   const float alpha = std::exp(m - m_new);  // m = -inf on the first visible tile: alpha = 0, l = 0, o = 0
