@@ -83,29 +83,20 @@ void Session::State::matmul_quant(const MatJob* jobs, int n_jobs, const float* x
   for (auto& a : acts) a.used = false;
 }
 
-// Batched path. With AVX-512 the workers first transpose the batch's activations once (ops::gemm_xt's
-// layout). Then the rows of all jobs are cut into chunks of tile_rows; workers take chunks in turn (a shared
+// Batched path: the rows of all jobs are cut into chunks of tile_rows; workers take chunks in turn (a shared
 // counter, so a worker slowed by a busy core takes fewer), dequantize the chunk's rows into their own f32
-// tile and multiply: y[:, r0:r0+nr] = x[T, cols] . tile[nr, cols]^T, by ops::gemm_xt_avx512 or else by a
-// single-threaded sgemm. Every weight row is dequantized once per forward step.
+// tile and multiply: y[:, r0:r0+nr] = x[T, cols] . tile[nr, cols]^T, by ops::gemm_avx512 on the packed tile
+// or else by a single-threaded sgemm. Every weight row is dequantized once per forward step.
 void Session::State::matmul_gemm(const MatJob* jobs, int n_jobs, const float* xin, int64_t n_tokens) {
   constexpr int kMaxJobs = 4;
   HL_DASSERT(n_jobs <= kMaxJobs);
   const int64_t cols = jobs[0].w->cols;
-  const bool own_kernel = xt.size() > 0;
-  if (own_kernel) {
-    auto transpose = [&](int i, int n) {
-      int64_t b, e;
-      split_range(cols, i, n, b, e);
-      ops::gemm_transpose_x(xin, n_tokens, cols, b, e, xt.data());
-    };
-    workers->parallel(transpose);
-  }
   int64_t first_chunk[kMaxJobs + 1] = {0};  // chunk index where job j starts
   for (int j = 0; j < n_jobs; ++j) first_chunk[j + 1] = first_chunk[j] + (jobs[j].w->rows + tile_rows - 1) / tile_rows;
   std::atomic<int64_t> next{0};
   auto work = [&](int i, int) {
     float* t = tile.data() + static_cast<size_t>(i) * tile_stride;
+    float* packed = t + tile_rows * cols;  // 64-byte aligned: tile_rows * 4 bytes is a multiple of 64
     for (int64_t c = next.fetch_add(1, std::memory_order_relaxed); c < first_chunk[n_jobs];
          c = next.fetch_add(1, std::memory_order_relaxed)) {
       int j = 0;
@@ -114,8 +105,9 @@ void Session::State::matmul_gemm(const MatJob* jobs, int n_jobs, const float* xi
       HL_DASSERT(w.cols == cols);
       const int64_t r0 = (c - first_chunk[j]) * tile_rows, nr = std::min(tile_rows, w.rows - r0);
       for (int64_t r = 0; r < nr; ++r) w.kern->dequantize(w.row(r0 + r), t + r * cols, cols);
-      if (own_kernel) {
-        ops::gemm_xt_avx512(xt.data(), n_tokens, cols, t, nr, jobs[j].y + r0, w.rows);
+      if (own_gemm) {
+        ops::gemm_pack_w(t, nr, cols, packed);
+        ops::gemm_avx512(xin, n_tokens, cols, packed, nr, jobs[j].y + r0, w.rows);
       } else {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(nr),
                     static_cast<int>(cols), 1.0f, xin, static_cast<int>(cols), t, static_cast<int>(cols), 0.0f,

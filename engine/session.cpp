@@ -15,7 +15,7 @@ namespace hayloft::engine {
 
 namespace {
 // Weight rows per prefill GEMM chunk (each worker dequantizes a chunk into its own tile and multiplies it
-// with the whole batch): 96 rows (8 strips of the AVX-512 kernel) of <= 2048 columns is 768 KiB of f32,
+// with the whole batch): 96 rows (3 panels of the AVX-512 kernel) of <= 2048 columns is 768 KiB of f32,
 // which stays in L2 beside the activations.
 constexpr int64_t kTileRows = 96;
 
@@ -87,11 +87,9 @@ Session::State::State(std::shared_ptr<const Model> model_in, const SessionOption
   scores = uninitialized<float>(n_ctx * opt.threads);
   const int64_t max_cols = std::max({hp.n_embd, hp.q_dim(), hp.n_ff});
   tile_rows = kTileRows;
-  tile_stride = static_cast<size_t>(tile_rows * max_cols);
-  if (opt.prefill_gemm && batch > 1) {
-    tile = zeros<float>(static_cast<int64_t>(tile_stride) * opt.threads);
-    if (ops::detect_isa() == ops::Isa::kAvx512) xt = zeros<float>(ops::gemm_pad_tokens(batch) * max_cols);
-  }
+  own_gemm = ops::detect_isa() == ops::Isa::kAvx512;
+  tile_stride = static_cast<size_t>(tile_rows * max_cols) + (own_gemm ? ops::gemm_packed_floats(tile_rows, max_cols) : 0);
+  if (opt.prefill_gemm && batch > 1) tile = zeros<float>(static_cast<int64_t>(tile_stride) * opt.threads);
   if (batch > 1) {
     ops::BatchAttnArgs shape;
     shape.n_head = static_cast<int>(hp.n_head);

@@ -74,10 +74,12 @@ struct Session::State {
   Buffer<float> gate, up;  // [batch, n_ff]
   Buffer<float> logits;    // [vocab]
   Buffer<float> scores;    // per worker [n_ctx]
-  Buffer<float> tile;      // per worker: dequantized weight rows for the sgemm path [tile_rows, max cols]
+  // Per worker: dequantized weight rows for the prefill GEMM [tile_rows, max cols], then (AVX-512) the same
+  // rows packed for ops::gemm_avx512 [tile_rows, max cols].
+  Buffer<float> tile;
   int64_t tile_rows = 0;
   size_t tile_stride = 0;  // floats between two workers' tiles
-  Buffer<float> xt;        // prefill activations transposed for ops::gemm_xt [pad_tokens(batch) * max cols]
+  bool own_gemm = false;   // ops::gemm_avx512 instead of OpenBLAS sgemm
   Buffer<float> attn_scratch;  // per worker: batched-attention tiles (ops::attend_batch_scratch_floats)
   size_t attn_scratch_stride = 0;
   std::vector<ActBuffer> acts;  // one per activation format the model's weights use

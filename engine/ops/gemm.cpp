@@ -1,5 +1,5 @@
-// The activation transpose both prefill GEMM versions read (AVX2, the baseline ISA): 8 x 8 tiles through
-// registers, so each token row is read and each xt row written 32 bytes at a time.
+// Weight packing both prefill GEMM versions read (AVX2, the baseline ISA): 8 x 8 tiles transposed through
+// registers, so each weight row is read and each panel column written 32 bytes at a time.
 #include <immintrin.h>
 
 #include "engine/ops/gemm.hpp"
@@ -8,7 +8,7 @@ namespace hayloft::engine::ops {
 
 namespace {
 
-constexpr int64_t kBlock = 32;  // tokens per block of xt
+constexpr int64_t kPanel = 32;  // weight rows per panel
 
 // In-register transpose of r[0..7] (8 rows of 8 floats).
 inline void transpose8(__m256 r[8]) {
@@ -32,22 +32,24 @@ inline void transpose8(__m256 r[8]) {
 
 }  // namespace
 
-int64_t gemm_pad_tokens(int64_t m) { return (m + kBlock - 1) / kBlock * kBlock; }
+size_t gemm_packed_floats(int64_t n, int64_t k) {
+  return static_cast<size_t>((n + kPanel - 1) / kPanel * kPanel * k);
+}
 
-void gemm_transpose_x(const float* x, int64_t m, int64_t k, int64_t k_begin, int64_t k_end, float* xt) {
-  const int64_t m_pad = gemm_pad_tokens(m);
-  for (int64_t t0 = 0; t0 < m_pad; t0 += 8) {
-    float* block = xt + (t0 / kBlock) * kBlock * k + t0 % kBlock;  // token t0's column 0 in its block
-    const bool full = t0 + 8 <= m;
-    int64_t c = k_begin;
-    for (; full && c + 8 <= k_end; c += 8) {
+void gemm_pack_w(const float* w, int64_t n, int64_t k, float* packed) {
+  const int64_t n_pad = (n + kPanel - 1) / kPanel * kPanel;
+  for (int64_t r0 = 0; r0 < n_pad; r0 += 8) {
+    float* dst = packed + (r0 / kPanel) * kPanel * k + r0 % kPanel;  // row r0's column 0 in its panel
+    const bool full = r0 + 8 <= n;
+    int64_t c = 0;
+    for (; full && c + 8 <= k; c += 8) {
       __m256 r[8];
-      for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(x + (t0 + i) * k + c);
+      for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(w + (r0 + i) * k + c);
       transpose8(r);
-      for (int i = 0; i < 8; ++i) _mm256_storeu_ps(block + (c + i) * kBlock, r[i]);
+      for (int i = 0; i < 8; ++i) _mm256_storeu_ps(dst + (c + i) * kPanel, r[i]);
     }
-    for (; c < k_end; ++c) {  // column tail, or the last partial group of tokens (zero-padded)
-      for (int64_t i = 0; i < 8; ++i) block[c * kBlock + i] = t0 + i < m ? x[(t0 + i) * k + c] : 0.0f;
+    for (; c < k; ++c) {  // column tail, or the last partial group of rows (zero-padded)
+      for (int64_t i = 0; i < 8; ++i) dst[c * kPanel + i] = r0 + i < n ? w[(r0 + i) * k + c] : 0.0f;
     }
   }
 }

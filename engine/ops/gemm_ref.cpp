@@ -3,16 +3,13 @@
 
 namespace hayloft::engine::ops {
 
-namespace {
-constexpr int64_t kBlock = 32;  // tokens per block of xt
-}  // namespace
-
-void gemm_xt_ref(const float* xt, int64_t m, int64_t k, const float* w, int64_t n, float* y, int64_t ldy) {
+void gemm_ref(const float* x, int64_t m, int64_t k, const float* packed, int64_t n, float* y, int64_t ldy) {
+  constexpr int64_t kPanel = 32;
   for (int64_t t = 0; t < m; ++t) {
-    const float* block = xt + (t / kBlock) * kBlock * k + t % kBlock;
     for (int64_t r = 0; r < n; ++r) {
+      const float* w = packed + (r / kPanel) * kPanel * k + r % kPanel;
       double sum = 0;  // double: the reference should not carry f32 rounding of its own
-      for (int64_t kk = 0; kk < k; ++kk) sum += static_cast<double>(block[kk * kBlock]) * w[r * k + kk];
+      for (int64_t c = 0; c < k; ++c) sum += static_cast<double>(x[t * k + c]) * w[c * kPanel];
       y[t * ldy + r] = static_cast<float>(sum);
     }
   }
