@@ -107,7 +107,7 @@ void Session::State::matmul_gemm(const MatJob* jobs, int n_jobs, const float* xi
       for (int64_t r = 0; r < nr; ++r) w.kern->dequantize(w.row(r0 + r), t + r * cols, cols);
       if (own_gemm) {
         ops::gemm_pack_w(t, nr, cols, packed);
-        ops::gemm_avx512(xin, n_tokens, cols, packed, nr, jobs[j].y + r0, w.rows);
+        ops::gemm_avx512(xin, cols, n_tokens, cols, packed, nr, jobs[j].y + r0, w.rows, false);
       } else {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(nr),
                     static_cast<int>(cols), 1.0f, xin, static_cast<int>(cols), t, static_cast<int>(cols), 0.0f,

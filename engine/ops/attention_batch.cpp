@@ -1,5 +1,6 @@
-// Tiled batched attention (see attention_batch.hpp): sgemm for Q.K^T and P.V on f32 tiles converted from
-// the cache, AVX2+FMA+F16C (the baseline ISA) for the conversions and the online softmax.
+// Tiled batched attention (see attention_batch.hpp): Q.K^T and P.V on f32 tiles converted from the cache,
+// by ops::gemm_avx512 where the CPU has AVX-512 (else OpenBLAS sgemm); AVX2+FMA+F16C (the baseline ISA)
+// for the conversions and the online softmax.
 #include <cblas.h>
 #include <immintrin.h>
 
@@ -9,6 +10,8 @@
 
 #include "engine/ops/attention_batch.hpp"
 #include "engine/ops/exp_avx2.hpp"
+#include "engine/ops/gemm.hpp"
+#include "engine/ops/quant.hpp"
 
 namespace hayloft::engine::ops {
 namespace {
@@ -104,34 +107,54 @@ void softmax_row(float* s, int64_t ja, int64_t jb, int64_t ncols, const BatchAtt
   m = m_new;
 }
 
+// V [nk, hd] -> ops::gemm packing of V^T (head dims as rows, keys as columns): panel p holds, for each key
+// j, dims 32p..32p+31 of V's row j, which are contiguous already; dims past hd are zero.
+void pack_v(const float* v, int64_t nk, int64_t hd, float* packed) {
+  for (int64_t d0 = 0; d0 < hd; d0 += 32) {
+    const int64_t nd = std::min<int64_t>(32, hd - d0);
+    float* panel = packed + d0 * nk;
+    for (int64_t j = 0; j < nk; ++j) {
+      std::copy_n(v + j * hd + d0, nd, panel + j * 32);
+      std::fill_n(panel + j * 32 + nd, 32 - nd, 0.0f);
+    }
+  }
+}
+
 }  // namespace
 
 int64_t attend_batch_items(const BatchAttnArgs& a) { return n_blocks(a) * a.n_head_kv; }
 
 size_t attend_batch_scratch_floats(const BatchAttnArgs& a) {
   const int64_t rows = round16(block_tokens(a) * group_of(a));
-  const int64_t hd = round16(a.head_dim);
-  // Q and O [rows, hd]; S [rows, kKeys]; K and V tiles [kKeys, hd]; m and l [rows].
-  return static_cast<size_t>(2 * rows * hd + rows * kKeys + 2 * kKeys * hd + 2 * rows);
+  const int64_t hd = round16(a.head_dim), hd32 = (a.head_dim + 31) / 32 * 32;
+  // Q and O [rows, hd]; S [rows, kKeys]; K and V tiles [kKeys, hd]; packed K and V for ops::gemm_avx512
+  // [kKeys, hd32]; m and l [rows].
+  return static_cast<size_t>(2 * rows * hd + rows * kKeys + 2 * kKeys * hd + 2 * kKeys * hd32 + 2 * rows);
 }
 
 void attend_batch_item(const BatchAttnArgs& a, const KvLayerView& kv, int64_t item, float* scratch) {
   const int64_t group = group_of(a), bt = block_tokens(a), hd = a.head_dim, hd_pad = round16(hd);
+  const int64_t hd32 = (hd + 31) / 32 * 32;
   const int64_t kvh = item % a.n_head_kv;
   const int64_t t0 = (n_blocks(a) - 1 - item / a.n_head_kv) * bt;  // last block first
   const int64_t t1 = std::min(t0 + bt, a.n_tokens);
   const int64_t rows = (t1 - t0) * group, rows_pad = round16(bt * group);
+  const bool own = !a.blas && detect_isa() == Isa::kAvx512;
   float* Q = scratch;                      // [rows, hd] row r: token t0 + r / group, head kvh*group + r % group
   float* O = Q + rows_pad * hd_pad;        // [rows, hd]
   float* S = O + rows_pad * hd_pad;        // [rows, kKeys]
   float* K = S + rows_pad * kKeys;         // [kKeys, hd]
   float* V = K + kKeys * hd_pad;           // [kKeys, hd]
-  float* M = V + kKeys * hd_pad;           // [rows] running max
+  float* Kp = V + kKeys * hd_pad;          // K packed: keys are the GEMM's rows, head dims its columns
+  float* Vp = Kp + kKeys * hd32;           // V packed: head dims are the rows, keys the columns
+  float* M = Vp + kKeys * hd32;            // [rows] running max
   float* L = M + rows_pad;                 // [rows] running sum
 
   for (int64_t r = 0; r < rows; ++r) {
     const float* src = a.q + (t0 + r / group) * a.q_stride + (kvh * group + r % group) * hd;
-    for (int64_t d = 0; d < hd; ++d) Q[r * hd + d] = kv.f16 ? round_f16(src[d]) : src[d];
+    int64_t d = 0;
+    for (; kv.f16 && d + 8 <= hd; d += 8) _mm256_storeu_ps(Q + r * hd + d, round_f16_8(_mm256_loadu_ps(src + d)));
+    for (; d < hd; ++d) Q[r * hd + d] = kv.f16 ? round_f16(src[d]) : src[d];
   }
   std::fill_n(O, rows * hd, 0.0f);
   std::fill_n(M, rows, -std::numeric_limits<float>::infinity());
@@ -148,19 +171,27 @@ void attend_batch_item(const BatchAttnArgs& a, const KvLayerView& kv, int64_t it
       load_row(kv.k, slot, kv.kv_dim, offset, kv.f16, static_cast<int>(hd), K + j * hd);
       load_row(kv.v, slot, kv.kv_dim, offset, kv.f16, static_cast<int>(hd), V + j * hd);
     }
-    // S[rows, nk] = Q[rows, hd] . K[nk, hd]^T
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(nk),
-                static_cast<int>(hd), 1.0f, Q, static_cast<int>(hd), K, static_cast<int>(hd), 0.0f, S,
-                static_cast<int>(kKeys));
+    if (own) {
+      gemm_pack_w(K, nk, hd, Kp);
+      pack_v(V, nk, hd, Vp);
+      gemm_avx512(Q, hd, rows, hd, Kp, nk, S, kKeys, false);  // S[rows, nk] = Q . K^T
+    } else {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(nk),
+                  static_cast<int>(hd), 1.0f, Q, static_cast<int>(hd), K, static_cast<int>(hd), 0.0f, S,
+                  static_cast<int>(kKeys));
+    }
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t p = a.pos + t0 + r / group;
       const int64_t ja = std::max(first_key(p), j0) - j0, jb = std::min(p + 1, j0 + nk) - j0;
       softmax_row(S + r * kKeys, ja, jb, nk, a, kv.f16, M[r], L[r], O + r * hd);
     }
-    // O[rows, hd] += P[rows, nk] . V[nk, hd]
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(hd),
-                static_cast<int>(nk), 1.0f, S, static_cast<int>(kKeys), V, static_cast<int>(hd), 1.0f, O,
-                static_cast<int>(hd));
+    if (own) {
+      gemm_avx512(S, kKeys, rows, nk, Vp, hd, O, hd, true);  // O[rows, hd] += P[rows, nk] . V[nk, hd]
+    } else {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(hd),
+                  static_cast<int>(nk), 1.0f, S, static_cast<int>(kKeys), V, static_cast<int>(hd), 1.0f, O,
+                  static_cast<int>(hd));
+    }
   }
 
   for (int64_t r = 0; r < rows; ++r) {

@@ -29,6 +29,7 @@ struct BatchAttnArgs {
   int64_t window = 0;        // > 0: sliding window, query p sees keys p' with p - p' < window
   float scale = 1.0f;        // applied to q . k
   float cap = 0.0f;          // tanh soft-cap of the scores; <= 0: off
+  bool blas = false;         // OpenBLAS sgemm even where ops::gemm_avx512 could run (tests cover both)
 };
 
 // Number of work items of a batch; items are independent (disjoint outputs) and may run on any thread.

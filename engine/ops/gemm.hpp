@@ -16,9 +16,12 @@ size_t gemm_packed_floats(int64_t n, int64_t k);
 // w [n, k] row-major -> panels: row r, column c at packed[(r / 32) * k * 32 + c * 32 + r % 32].
 void gemm_pack_w(const float* w, int64_t n, int64_t k, float* packed);
 
-// y[t * ldy + r] = sum_kk x[t * k + kk] * w[r, kk] for t < m, r < n, w given packed. packed must be
-// 64-byte aligned. The AVX-512 version needs a CPU with AVX-512F (detect_isa() == kAvx512).
-void gemm_avx512(const float* x, int64_t m, int64_t k, const float* packed, int64_t n, float* y, int64_t ldy);
-void gemm_ref(const float* x, int64_t m, int64_t k, const float* packed, int64_t n, float* y, int64_t ldy);
+// y[t * ldy + r] (+)= sum_kk x[t * ldx + kk] * w[r, kk] for t < m, r < n, w given packed; accumulate adds
+// to y instead of overwriting it. packed must be 64-byte aligned. The AVX-512 version needs a CPU with
+// AVX-512F (detect_isa() == kAvx512).
+void gemm_avx512(const float* x, int64_t ldx, int64_t m, int64_t k, const float* packed, int64_t n, float* y,
+                 int64_t ldy, bool accumulate);
+void gemm_ref(const float* x, int64_t ldx, int64_t m, int64_t k, const float* packed, int64_t n, float* y,
+              int64_t ldy, bool accumulate);
 
 }  // namespace hayloft::engine::ops

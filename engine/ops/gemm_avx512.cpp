@@ -60,7 +60,8 @@ constexpr auto strip_table(std::integer_sequence<int, I...>) {
 
 }  // namespace
 
-void gemm_avx512(const float* x, int64_t m, int64_t k, const float* packed, int64_t n, float* y, int64_t ldy) {
+void gemm_avx512(const float* x, int64_t ldx, int64_t m, int64_t k, const float* packed, int64_t n, float* y,
+                 int64_t ldy, bool accumulate) {
   static constexpr auto kStrips = strip_table(std::make_integer_sequence<int, kTokens>{});
   for (int64_t k0 = 0; k0 < k; k0 += kKc) {
     const int64_t kc = k - k0 < kKc ? k - k0 : kKc;
@@ -69,7 +70,8 @@ void gemm_avx512(const float* x, int64_t m, int64_t k, const float* packed, int6
       const int n_rows = static_cast<int>(n - r0 < kPanel ? n - r0 : kPanel);
       for (int64_t t0 = 0; t0 < m; t0 += kTokens) {
         const int mr = static_cast<int>(m - t0 < kTokens ? m - t0 : kTokens);
-        kStrips[static_cast<size_t>(mr - 1)](x + t0 * k + k0, k, panel, kc, y + t0 * ldy + r0, ldy, n_rows, k0 > 0);
+        kStrips[static_cast<size_t>(mr - 1)](x + t0 * ldx + k0, ldx, panel, kc, y + t0 * ldy + r0, ldy, n_rows,
+                                             accumulate || k0 > 0);
       }
     }
   }

@@ -19,33 +19,40 @@ struct Aligned {
   std::vector<float> v;
 };
 
-using GemmFn = void (*)(const float*, int64_t, int64_t, const float*, int64_t, float*, int64_t);
+using GemmFn = void (*)(const float*, int64_t, int64_t, int64_t, const float*, int64_t, float*, int64_t, bool);
 
 
 // |f32 sum of k products - exact| <= k * 2^-24 * sum |products| (standard bound for recursive summation
-// with fused multiply-adds); both versions must stay within it.
-void check(GemmFn fn, int64_t m, int64_t n, int64_t k) {
+// with fused multiply-adds); both versions must stay within it. With `strided`, x rows are 5 floats apart
+// more than k and the product is added to y's previous contents (1.0), as batched attention uses it.
+void check(GemmFn fn, int64_t m, int64_t n, int64_t k, bool strided = false) {
   uint32_t rng = static_cast<uint32_t>(m * 131 + n * 7 + k);
   auto next = [&rng] {
     rng = rng * 1664525u + 1013904223u;
     return static_cast<float>(rng >> 8) / 16777216.0f - 0.5f;
   };
-  std::vector<float> x(static_cast<size_t>(m * k)), w(static_cast<size_t>(n * k));
+  const int64_t ldx = strided ? k + 5 : k;
+  std::vector<float> x(static_cast<size_t>(m * ldx)), w(static_cast<size_t>(n * k));
   for (auto& v : x) v = next();
   for (auto& v : w) v = next();
   Aligned packed(gemm_packed_floats(n, k));
   gemm_pack_w(w.data(), n, k, packed.data());
   const int64_t ldy = n + 3;  // three guard columns per row, and a guard row after the last
   std::vector<float> y(static_cast<size_t>((m + 1) * ldy), 99.0f);
-  fn(x.data(), m, k, packed.data(), n, y.data(), ldy);
+  const float base = strided ? 1.0f : 0.0f;
+  for (int64_t t = 0; t < m; ++t) {
+    for (int64_t r = 0; r < n; ++r) y[static_cast<size_t>(t * ldy + r)] = strided ? base : -7.0f;
+  }
+  fn(x.data(), ldx, m, k, packed.data(), n, y.data(), ldy, strided);
   for (int64_t t = 0; t < m; ++t) {
     for (int64_t r = 0; r < n; ++r) {
-      double exact = 0, mag = 0;
+      double exact = base, mag = base;
       for (int64_t i = 0; i < k; ++i) {
-        exact += double{x[static_cast<size_t>(t * k + i)]} * w[static_cast<size_t>(r * k + i)];
-        mag += std::fabs(double{x[static_cast<size_t>(t * k + i)]} * w[static_cast<size_t>(r * k + i)]);
+        const double p = double{x[static_cast<size_t>(t * ldx + i)]} * w[static_cast<size_t>(r * k + i)];
+        exact += p;
+        mag += std::fabs(p);
       }
-      const double bound = static_cast<double>(k) * std::ldexp(1.0, -24) * mag + 1e-30;
+      const double bound = static_cast<double>(k + 1) * std::ldexp(1.0, -24) * mag + 1e-30;
       ASSERT_LE(std::fabs(y[static_cast<size_t>(t * ldy + r)] - exact), bound) << m << "x" << n << "x" << k;
     }
     for (int64_t r = n; r < ldy; ++r) ASSERT_EQ(y[static_cast<size_t>(t * ldy + r)], 99.0f) << "guard column";
@@ -66,6 +73,9 @@ TEST(Gemm, MatchesExactProduct) {
   // k over the kernel's 256-column pass: sums carried in y between passes.
   check(gemm_ref, 25, 40, 700);
   if (avx512) check(gemm_avx512, 25, 40, 700);
+  // Strided activations, accumulation into y.
+  check(gemm_ref, 30, 70, 300, true);
+  if (avx512) check(gemm_avx512, 30, 70, 300, true);
   if (!avx512) GTEST_SKIP() << "CPU without AVX-512: only the reference was checked";
 }
 
@@ -78,7 +88,7 @@ TEST(Gemm, NanStaysInItsToken) {
   Aligned packed(gemm_packed_floats(n, k));
   gemm_pack_w(w.data(), n, k, packed.data());
   std::vector<float> y(static_cast<size_t>(m * n));
-  gemm_avx512(x.data(), m, k, packed.data(), n, y.data(), n);
+  gemm_avx512(x.data(), k, m, k, packed.data(), n, y.data(), n, false);
   for (int64_t t = 0; t < m; ++t) {
     for (int64_t r = 0; r < n; ++r) {
       const float v = y[static_cast<size_t>(t * n + r)];
