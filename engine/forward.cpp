@@ -1,5 +1,6 @@
 // The forward pass: one function for every architecture, steered by ArchSpec flags, plus the two matrix
-// product paths it uses (quantized dot kernels on the workers; dequantized tiles + OpenBLAS sgemm).
+// product paths it uses (quantized dot kernels on the workers; dequantized tiles through ops::gemm_avx512 or
+// OpenBLAS sgemm), and the batched pieces of prefill (tiled attention, vectorized GLU).
 #include <cblas.h>
 
 #include <atomic>
@@ -92,7 +93,9 @@ void Session::State::matmul_gemm(const MatJob* jobs, int n_jobs, const float* xi
   HL_DASSERT(n_jobs <= kMaxJobs);
   const int64_t cols = jobs[0].w->cols;
   int64_t first_chunk[kMaxJobs + 1] = {0};  // chunk index where job j starts
-  for (int j = 0; j < n_jobs; ++j) first_chunk[j + 1] = first_chunk[j] + (jobs[j].w->rows + tile_rows - 1) / tile_rows;
+  for (int j = 0; j < n_jobs; ++j) {
+    first_chunk[j + 1] = first_chunk[j] + (jobs[j].w->rows + tile_rows - 1) / tile_rows;
+  }
   std::atomic<int64_t> next{0};
   auto work = [&](int i, int) {
     float* t = tile.data() + static_cast<size_t>(i) * tile_stride;

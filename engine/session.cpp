@@ -40,9 +40,10 @@ void warn_slow_openblas_once() {
   static std::once_flag once;
   std::call_once(once, [] {
   const char* core = openblas_get_corename();
-  if (core && std::string(core) == "Prescott" && ops::detect_isa() != ops::Isa::kScalar) {
+  // With AVX-512 prefill runs on ops::gemm_avx512 and never calls OpenBLAS; only AVX2 CPUs need it fast.
+  if (core && std::string(core) == "Prescott" && ops::detect_isa() == ops::Isa::kAvx2) {
     spdlog::warn("OpenBLAS did not recognise this CPU and uses its slow SSE3 kernels; set "
-                 "OPENBLAS_CORETYPE={} for faster prefill", ops::detect_isa() == ops::Isa::kAvx512 ? "SkylakeX" : "Haswell");
+                 "OPENBLAS_CORETYPE=Haswell for faster prefill");
   }
   });
 }
@@ -88,7 +89,8 @@ Session::State::State(std::shared_ptr<const Model> model_in, const SessionOption
   const int64_t max_cols = std::max({hp.n_embd, hp.q_dim(), hp.n_ff});
   tile_rows = kTileRows;
   own_gemm = ops::detect_isa() == ops::Isa::kAvx512;
-  tile_stride = static_cast<size_t>(tile_rows * max_cols) + (own_gemm ? ops::gemm_packed_floats(tile_rows, max_cols) : 0);
+  tile_stride = static_cast<size_t>(tile_rows * max_cols) +
+                (own_gemm ? ops::gemm_packed_floats(tile_rows, max_cols) : 0);
   if (opt.prefill_gemm && batch > 1) tile = zeros<float>(static_cast<int64_t>(tile_stride) * opt.threads);
   if (batch > 1) {
     ops::BatchAttnArgs shape;

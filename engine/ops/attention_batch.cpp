@@ -17,8 +17,8 @@ namespace hayloft::engine::ops {
 namespace {
 
 // Query rows (tokens x heads of the group) per item: the more rows share a K/V tile, the less conversion
-// and sgemm packing per FLOP (128 -> 256 rows with the vectorized scale/max: 6.3 -> 4.5 CPU ms per token on a 4K SmolLM2 prompt); few enough that a 512-token batch
-// still makes 8-18 items to share between threads.
+// and packing per FLOP (128 -> 256 rows, with the vectorized scale/max: 6.3 -> 4.5 CPU ms per token on a
+// 4K-token SmolLM2 prompt); few enough that a 512-token batch still makes 8-18 items for the threads.
 constexpr int64_t kRows = 256;
 // Keys per tile: S [rows, kKeys] and K, V tiles [kKeys, head_dim] f32 stay in L2 (head_dim 256: 512 KiB).
 constexpr int64_t kKeys = 256;

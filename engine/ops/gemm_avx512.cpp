@@ -27,7 +27,9 @@ template <int MR>
 void strip(const float* x, int64_t ldx, const float* panel, int64_t kc, float* y, int64_t ldy, int n_rows,
            bool accumulate) {
   const __mmask16 m0 = n_rows >= 16 ? __mmask16(0xffff) : __mmask16((1u << n_rows) - 1);
-  const __mmask16 m1 = n_rows >= 32 ? __mmask16(0xffff) : n_rows <= 16 ? __mmask16(0) : __mmask16((1u << (n_rows - 16)) - 1);
+  const __mmask16 m1 = n_rows >= 32   ? __mmask16(0xffff)
+                       : n_rows <= 16 ? __mmask16(0)
+                                      : __mmask16((1u << (n_rows - 16)) - 1);
   // Fully unrolled so that the accumulators live in registers (without it GCC keeps them on the stack).
   __m512 acc[MR][2];
 #pragma GCC unroll 12
