@@ -183,7 +183,11 @@ void attend_batch_item(const BatchAttnArgs& a, const KvLayerView& kv, int64_t it
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t p = a.pos + t0 + r / group;
       const int64_t ja = std::max(first_key(p), j0) - j0, jb = std::min(p + 1, j0 + nk) - j0;
-      softmax_row(S + r * kKeys, ja, jb, nk, a, kv.f16, M[r], L[r], O + r * hd);
+      if (own && a.cap <= 0) {
+        attend_softmax_row_avx512(S + r * kKeys, ja, jb, nk, a.scale, kv.f16, M[r], L[r], O + r * hd, a.head_dim);
+      } else {
+        softmax_row(S + r * kKeys, ja, jb, nk, a, kv.f16, M[r], L[r], O + r * hd);
+      }
     }
     if (own) {
       gemm_avx512(S, kKeys, rows, nk, Vp, hd, O, hd, true);  // O[rows, hd] += P[rows, nk] . V[nk, hd]

@@ -40,6 +40,12 @@ size_t attend_batch_scratch_floats(const BatchAttnArgs& a);
 // Runs one item; the cache must hold every position the item's queries see. scratch: 64-byte aligned.
 void attend_batch_item(const BatchAttnArgs& a, const KvLayerView& kv, int64_t item, float* scratch);
 
+// Internal to attend_batch_item (AVX-512 CPUs, no soft-cap): one score row's online-softmax step over
+// columns [ja, jb) of s[ncols] (scale, running max m and sum l, rescale of the output row o[head_dim]);
+// leaves the weights, f16-rounded for an f16 cache, in s with zeros outside [ja, jb).
+void attend_softmax_row_avx512(float* s, int64_t ja, int64_t jb, int64_t ncols, float scale, bool f16, float& m,
+                               float& l, float* o, int head_dim);
+
 // Reference: attend_ref() once per (token, head). scores: scratch of pos + n_tokens floats.
 void attend_batch_ref(const BatchAttnArgs& a, const KvLayerView& kv, float* scores);
 
