@@ -1,7 +1,8 @@
 #pragma once
 // Vectorized gated activations for batched prefill (engine-internal op): same contract as ops::swiglu and
 // ops::geglu in activation.hpp, which are their scalar references. A 512-token step of SmolLM2 evaluates
-// 786K SiLUs per layer; scalar expf/tanhf made that a visible share of prefill.
+// 786K SiLUs per layer (Gemma 3: 1M GELUs), too many for a scalar expf/tanhf each; after vectorizing and
+// splitting across the workers GLU is ~2% of a pp512 profile.
 #include <cstdint>
 
 namespace hayloft::engine::ops {
