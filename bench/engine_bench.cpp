@@ -1,8 +1,9 @@
 // Engine throughput: prefill tok/s with the sgemm path and the quantized-dot path, and decode tok/s, for
 // one model. Prints one JSON document.
-//   build/bench/engine_bench [MODEL=smollm2] [PROMPT_TOKENS=256] [DECODE_TOKENS=64] [THREADS=2] [decode]
-// PROMPT_TOKENS is also the context depth decode runs at; a fifth argument "decode" skips the quantized
-// prefill pass (minutes at depth 8192 on 2 cores).
+//   build/bench/engine_bench [MODEL=smollm2] [PROMPT_TOKENS=256] [DECODE_TOKENS=64] [THREADS=2] [PATHS=both]
+//                            [DEPTH=0]
+// PATHS=gemm (or "decode") skips the quantized-dot prefill (slow on long prompts: 4K-8K tokens). DEPTH tokens are
+// prefilled untimed first, so the timed prompt runs with that much context (llama-bench's -d).
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -29,15 +30,20 @@ int main(int argc, char** argv) {
   const int n_prompt = argc > 2 ? std::atoi(argv[2]) : 256;
   const int n_decode = argc > 3 ? std::atoi(argv[3]) : 64;
   const int threads = argc > 4 ? std::atoi(argv[4]) : 2;
-  const bool decode_only = argc > 5 && std::string(argv[5]) == "decode";
+  const bool quant_path = !(argc > 5 && (std::string(argv[5]) == "gemm" || std::string(argv[5]) == "decode"));
+  const int depth = argc > 6 ? std::atoi(argv[6]) : 0;
   try {
     auto model = engine::Model::load(engine::resolve_model(name, engine::default_model_dirs({})));
     std::vector<int32_t> prompt(static_cast<size_t>(n_prompt));
     for (int i = 0; i < n_prompt; ++i) prompt[static_cast<size_t>(i)] = 100 + (i * 37) % 1000;
-    nlohmann::json doc = {{"model", model->info().name}, {"threads", threads}, {"prompt_tokens", n_prompt}};
+    nlohmann::json doc = {{"model", model->info().name}, {"threads", threads}, {"prompt_tokens", n_prompt},
+                          {"depth", depth}};
+    std::vector<int32_t> context(static_cast<size_t>(depth));
+    for (int i = 0; i < depth; ++i) context[static_cast<size_t>(i)] = 100 + (i * 53) % 1000;
     for (bool gemm : {true, false}) {
-      if (!gemm && decode_only) continue;
-      engine::Session s(model, {.context = n_prompt + n_decode + 1, .threads = threads, .prefill_gemm = gemm});
+      if (!gemm && !quant_path) continue;
+      engine::Session s(model, {.context = depth + n_prompt + n_decode + 1, .threads = threads, .prefill_gemm = gemm});
+      if (depth > 0) s.prefill(context);
       Timer t;
       double cpu0 = cpu_seconds();
       s.prefill(prompt);

@@ -96,10 +96,12 @@ class Model {
 struct SessionOptions {
   int64_t context = 0;        // KV-cache positions; 0 or more than trained: the model's trained window
   KvType kv_type = KvType::kF16;
-  int threads = 2;            // worker threads for decode and prefill (OpenBLAS is set to match)
+  int threads = 2;            // worker threads for decode and prefill (each OpenBLAS call single-threaded)
   int prefill_batch = 512;    // tokens per prefill step
-  // Prefill matrix products: true dequantizes weight tiles to f32 and calls cblas_sgemm; false runs
-  // the quantized dot kernels row by row for the whole batch. Kept switchable for measurement.
+  // Prefill matrix products: true dequantizes weight tiles to f32 and multiplies them with the f32 batch
+  // (AVX-512 kernel, else cblas_sgemm), with tiled batched attention; false runs the quantized dot kernels
+  // row by row for the whole batch and per-query attention (decode's numerics). Kept switchable for
+  // measurement.
   bool prefill_gemm = true;
 };
 

@@ -5,6 +5,8 @@
 #include <mutex>
 
 #include "engine/session_state.hpp"
+#include "engine/ops/attention_batch.hpp"
+#include "engine/ops/gemm.hpp"
 #include "engine/ops/quant.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
@@ -12,9 +14,10 @@
 namespace hayloft::engine {
 
 namespace {
-// Dequantized weight rows per sgemm tile: 2M floats (8 MiB) keeps sgemm efficient without holding a
-// whole LM head (vocab x n_embd) in f32.
-constexpr int64_t kTileFloats = int64_t{1} << 21;
+// Weight rows per prefill GEMM chunk (each worker dequantizes a chunk into its own tile and multiplies it
+// with the whole batch): 96 rows (3 panels of the AVX-512 kernel) of <= 2048 columns is 768 KiB of f32,
+// which stays in L2 beside the activations.
+constexpr int64_t kTileRows = 96;
 
 template <class T>
 Buffer<T> zeros(int64_t n) {
@@ -37,9 +40,10 @@ void warn_slow_openblas_once() {
   static std::once_flag once;
   std::call_once(once, [] {
   const char* core = openblas_get_corename();
-  if (core && std::string(core) == "Prescott" && ops::detect_isa() != ops::Isa::kScalar) {
+  // With AVX-512 prefill runs on ops::gemm_avx512 and never calls OpenBLAS; only AVX2 CPUs need it fast.
+  if (core && std::string(core) == "Prescott" && ops::detect_isa() == ops::Isa::kAvx2) {
     spdlog::warn("OpenBLAS did not recognise this CPU and uses its slow SSE3 kernels; set "
-                 "OPENBLAS_CORETYPE={} for faster prefill", ops::detect_isa() == ops::Isa::kAvx512 ? "SkylakeX" : "Haswell");
+                 "OPENBLAS_CORETYPE=Haswell for faster prefill");
   }
   });
 }
@@ -54,7 +58,9 @@ Session::State::State(std::shared_ptr<const Model> model_in, const SessionOption
   opt.threads = std::max(opt.threads, 1);
   kv_f16 = opt.kv_type == KvType::kF16;
   workers = std::make_unique<Workers>(opt.threads);
-  openblas_set_num_threads(opt.threads);
+  // Prefill splits its sgemms between the workers, each call single-threaded: OpenBLAS threads of its
+  // own would compete with the workers for the same cores.
+  openblas_set_num_threads(1);
   warn_slow_openblas_once();
 
   // KV rings: a sliding layer keeps window + batch slots (a batch writes all its keys before its first
@@ -85,8 +91,19 @@ Session::State::State(std::shared_ptr<const Model> model_in, const SessionOption
   partials = uninitialized<float>(hp.n_head * (hp.head_dim + 2) * slices);
   partial_sums = uninitialized<double>(hp.n_head * slices);
   const int64_t max_cols = std::max({hp.n_embd, hp.q_dim(), hp.n_ff});
-  tile_rows = std::max<int64_t>(1, kTileFloats / max_cols);
-  if (opt.prefill_gemm && batch > 1) tile = zeros<float>(tile_rows * max_cols);
+  tile_rows = kTileRows;
+  own_gemm = ops::detect_isa() == ops::Isa::kAvx512;
+  tile_stride = static_cast<size_t>(tile_rows * max_cols) +
+                (own_gemm ? ops::gemm_packed_floats(tile_rows, max_cols) : 0);
+  if (opt.prefill_gemm && batch > 1) tile = zeros<float>(static_cast<int64_t>(tile_stride) * opt.threads);
+  if (batch > 1) {
+    ops::BatchAttnArgs shape;
+    shape.n_head = static_cast<int>(hp.n_head);
+    shape.n_head_kv = static_cast<int>(hp.n_head_kv);
+    shape.head_dim = static_cast<int>(hp.head_dim);
+    attn_scratch_stride = (ops::attend_batch_scratch_floats(shape) + 15) / 16 * 16;  // 64-byte aligned
+    attn_scratch = uninitialized<float>(static_cast<int64_t>(attn_scratch_stride) * opt.threads);
+  }
 
   // One activation buffer per format the weights ask for, wide enough for the widest input.
   auto add_act = [&](const Weight& w) {

@@ -79,8 +79,14 @@ struct Session::State {
   static constexpr int64_t kDecodeSlice = 256;
   Buffer<float> partials;
   Buffer<double> partial_sums;
-  Buffer<float> tile;      // dequantized weight rows for the sgemm path [tile_rows, max cols]
+  // Per worker: dequantized weight rows for the prefill GEMM [tile_rows, max cols], then (AVX-512) the same
+  // rows packed for ops::gemm_avx512 [tile_rows, max cols].
+  Buffer<float> tile;
   int64_t tile_rows = 0;
+  size_t tile_stride = 0;  // floats between two workers' tiles
+  bool own_gemm = false;   // ops::gemm_avx512 instead of OpenBLAS sgemm
+  Buffer<float> attn_scratch;  // per worker: batched-attention tiles (ops::attend_batch_scratch_floats)
+  size_t attn_scratch_stride = 0;
   std::vector<ActBuffer> acts;  // one per activation format the model's weights use
 
   State(std::shared_ptr<const Model> model, const SessionOptions& options);
@@ -94,6 +100,8 @@ struct Session::State {
   void matmul_gemm(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
   void attention(const LayerWeights& L, int64_t layer, int64_t n_tokens);
   void attention_decode(const LayerWeights& L, int64_t layer);
+  void attention_batch(const LayerWeights& L, int64_t layer, int64_t n_tokens);
+  void glu_batch(FfnKind kind, int64_t count);
   ActBuffer& act_buffer(ops::TensorType act_type);
 };
 
