@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hayloft niah + report end to end with the real SmolLM2: a 2 x 3 grid (256, 512 tokens x depths 0, 50,
-# 100) with one needle in both routes (-n 8 so it stays fast), checking the JSON shape, the cells, the
+# 100) with one needle in both routes (-n 16: SmolLM2 restates the needle, and "blue heron" comes within
+# 16 tokens), checking the JSON shape, the cells, that lc finds the needle somewhere, the
 # heat maps, the stored run, that the user's home gains no collection, and that `report` renders it as
 # Markdown and HTML; then the errors: a length the window cannot hold, bad flags, an unknown run id.
 # The filler is ../shared/data/pg-essays (HAYLOFT_SHARED_DIR wins): missing fails under CI, else skips.
@@ -26,10 +27,10 @@ export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 H=(--home "$TMP/home")
-head -n 1 tests/data/needles.jsonl >"$TMP/needle.jsonl"
+sed -n 3p tests/data/needles.jsonl >"$TMP/needle.jsonl"  # the Hollins Street password: "blue heron"
 
 out=$("$BIN" niah "${H[@]}" --haystack "$ESSAYS" --needles "$TMP/needle.jsonl" --lengths 256,512 \
-  --depths 0,50,100 --modes lc,rag -n 8 --plot "$TMP/plot/map.svg" --json 2>"$TMP/log") ||
+  --depths 0,50,100 --modes lc,rag -n 16 --plot "$TMP/plot/map.svg" --json 2>"$TMP/log") ||
   { cat "$TMP/log" >&2; fail "niah exited non-zero"; }
 id=$(echo "$out" | python3 -c '
 import json, sys
@@ -45,8 +46,8 @@ for c in cells:
     for k in ("mode", "length", "depth", "needle", "hit", "answer", "prompt_tokens", "seconds", "actual_depth"):
         assert k in c, (k, c)
     assert c["prompt_tokens"] > c["length"] * 0.8, c
-    assert 0 < c["generated_tokens"] <= 8 and c["seconds"] > 0, c
-    assert isinstance(c["hit"], bool) and (not c["hit"] or "cardamom" in c["answer"].lower()), c
+    assert 0 < c["generated_tokens"] <= 16 and c["seconds"] > 0, c
+    assert isinstance(c["hit"], bool) and c["hit"] == ("blue heron" in c["answer"].lower()), c
     assert 0 <= c["actual_depth"] <= 100 and abs(c["actual_depth"] - c["depth"]) <= 25, c
     if c["mode"] == "lc":
         assert c["needle_in_context"], c
@@ -58,6 +59,8 @@ for x in s:
     assert [h["model"] for h in x["hosted"]] == ["llama-4-scout", "llama-4-maverick"], x
     assert all(h["usd_per_question"] > 0 for h in x["hosted"]), x
 assert len(d["plots"]) == 2, d["plots"]
+# Greedy SmolLM2 finds this needle at these lengths (all 6 lc cells when this was written): at least one.
+assert s[0]["hits"] >= 1, [c["answer"] for c in cells if c["mode"] == "lc"]
 for m in ("lc", "rag"):
     print(m, "hits", [x["hits"] for x in s if x["mode"] == m][0], "of 6", file=sys.stderr)
 print(d["run_id"])
