@@ -205,8 +205,8 @@ NiahResult niah_from_json(const json& doc) {
 }
 
 std::string niah_cost_markdown(const std::vector<NiahSummary>& summaries) {
-  std::string head = "| mode | cells | hits | hit rate | prompt tokens | generated | s/question |";
-  std::string rule = "|---|---:|---:|---:|---:|---:|---:|";
+  std::string head = "| mode | cells | hits | hit rate | needle in context | prompt tokens | generated | s/question |";
+  std::string rule = "|---|---:|---:|---:|---:|---:|---:|---:|";
   if (!summaries.empty()) {
     for (const HostedCost& h : summaries[0].hosted) {
       head += " " + h.model + " $/question |";
@@ -216,9 +216,14 @@ std::string niah_cost_markdown(const std::vector<NiahSummary>& summaries) {
   std::string md = head + "\n" + rule + "\n";
   for (const NiahSummary& s : summaries) {
     md += "| " + std::string(mode_name(s.mode)) + " | " + std::to_string(s.cells) + " | " + std::to_string(s.hits) +
-          " | " + fixed(s.hit_rate, 3) + " | " + fixed(s.mean_prompt_tokens, 0) + " | " +
-          fixed(s.mean_generated_tokens, 1) + " | " + fixed(s.mean_seconds, 2) + " |";
-    for (const HostedCost& h : s.hosted) md += " " + fixed(h.total_usd, 7) + " |";
+          " | " + fixed(s.hit_rate, 3) + " | " + std::to_string(s.needle_in_context) + " | " +
+          fixed(s.mean_prompt_tokens, 0) + " | " + fixed(s.mean_generated_tokens, 1) + " | " + fixed(s.mean_seconds, 2) +
+          " |";
+    for (const HostedCost& h : s.hosted) {
+      md += ' ';  // appended piecewise: GCC 12 warns falsely (-Wrestrict) on " " + string&& here
+      md += fixed(h.total_usd, 7);
+      md += " |";
+    }
     md += "\n";
   }
   return md;

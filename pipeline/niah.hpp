@@ -74,8 +74,8 @@ Heatmap niah_heatmap(const NiahResult& result, Mode mode, const std::string& tit
 nlohmann::json to_json(const NiahResult& result);
 NiahResult niah_from_json(const nlohmann::json& doc);
 
-// A Markdown cost table, one row per mode: cells, hits, hit rate, mean prompt tokens, seconds and the
-// hosted price per question for each configured model.
+// A Markdown cost table, one row per mode: cells, hits, hit rate, cells whose context held the needle,
+// mean prompt tokens, seconds and the hosted price per question for each configured model.
 std::string niah_cost_markdown(const std::vector<NiahSummary>& summaries);
 
 struct NiahOptions {

@@ -153,8 +153,7 @@ Blocks compare_section(const index::RunRecord& run) {
 Blocks niah_section(const index::RunRecord& run, PlotSink& sink) {
   Blocks b = run_header(run, "needle in a haystack");
   NiahResult r = niah_from_json(run.result);
-  b.push_back(fields({{"model", r.model.empty() ? "-" : r.model},
-                      {"haystack", r.haystack.empty() ? "-" : r.haystack},
+  b.push_back(fields({{"haystack", r.haystack.empty() ? "-" : r.haystack},
                       {"needles", r.needles.empty() ? "-" : r.needles},
                       {"cells", std::to_string(r.cells.size())}}));
   for (Mode mode : r.modes) {
@@ -177,14 +176,16 @@ Blocks niah_section(const index::RunRecord& run, PlotSink& sink) {
     b.push_back(table(std::move(header), std::move(rows)));
   }
   b.push_back(heading(3, "Cost per question"));
-  std::vector<std::string> header = {"mode", "cells", "hits", "hit rate", "prompt tokens", "generated", "s/question"};
+  std::vector<std::string> header = {"mode",          "cells",     "hits",      "hit rate",
+                                     "needle in context", "prompt tokens", "generated", "s/question"};
   if (!r.summaries.empty()) {
     for (const HostedCost& h : r.summaries[0].hosted) header.push_back(h.model + " $/question");
   }
   std::vector<std::vector<std::string>> rows;
   for (const NiahSummary& s : r.summaries) {
     std::vector<std::string> row = {mode_name(s.mode), std::to_string(s.cells), std::to_string(s.hits),
-                                    fixed(s.hit_rate, 3), fixed(s.mean_prompt_tokens, 0),
+                                    fixed(s.hit_rate, 3), std::to_string(s.needle_in_context),
+                                    fixed(s.mean_prompt_tokens, 0),
                                     fixed(s.mean_generated_tokens, 1), fixed(s.mean_seconds, 2)};
     for (const HostedCost& h : s.hosted) row.push_back(fixed(h.total_usd, 7));
     row.resize(header.size(), "-");
