@@ -18,18 +18,24 @@
 //   eval.hpp          per-mode summaries, the auto goal, Markdown table
 //   datasets.hpp      JSONL question sets, SQuAD v1.1, needles, NIAH haystacks
 //   cost.hpp          hosted Llama 4 Scout / Maverick projections, whole-collection prefill time
-//   plot.hpp          NIAH heat maps (Cairo, SVG / PNG)
+//   plot.hpp          NIAH heat maps and accuracy bar charts (Cairo, SVG / PNG)
+//   niah.hpp          the needle-in-a-haystack grid per route in a scratch Library, summaries, JSON
+//   completion_generator.hpp  base models (no chat template) behind the Generator seam, as plain text
+//   report.hpp        runs rendered to Markdown and self-contained HTML with their plots
 #include "pipeline/answer.hpp"
 #include "pipeline/answerer.hpp"
 #include "pipeline/citations.hpp"
+#include "pipeline/completion_generator.hpp"
 #include "pipeline/cost.hpp"
 #include "pipeline/datasets.hpp"
 #include "pipeline/degeneration.hpp"
 #include "pipeline/eval.hpp"
 #include "pipeline/generator.hpp"
 #include "pipeline/local_generator.hpp"
+#include "pipeline/niah.hpp"
 #include "pipeline/planner.hpp"
 #include "pipeline/plot.hpp"
 #include "pipeline/prompt.hpp"
+#include "pipeline/report.hpp"
 #include "pipeline/scoring.hpp"
 #include "pipeline/types.hpp"
