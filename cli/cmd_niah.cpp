@@ -179,9 +179,11 @@ int niah_run(Context& ctx) {
       filler, needles, options, generator, model_info, model_key, config, scratch.path(),
       [&bar](const pipeline::NiahCell& c, size_t done, size_t all) {
         bar.update(static_cast<int64_t>(done));
+        std::string head = c.answer.substr(0, 80);  // one log line: answers may hold line breaks
+        for (char& ch : head) ch = (ch == '\n' || ch == '\r') ? ' ' : ch;
         spdlog::info("[{}/{}] {} {} depth {:g}% needle {}: {} ({} prompt tokens, {:.1f} s): {}", done, all,
                      pipeline::mode_name(c.mode), pipeline::length_label(c.length), c.depth, c.needle,
-                     c.hit ? "hit" : "miss", c.prompt_tokens, c.seconds, c.answer.substr(0, 80));
+                     c.hit ? "hit" : "miss", c.prompt_tokens, c.seconds, head);
       });
   bar.finish();
   result.haystack = haystack_dir;
