@@ -28,6 +28,8 @@ const std::vector<Command>& commands() {
       {eval_spec, eval_run},
       {runs_spec, runs_run},
       {runs_show_spec, runs_show_run},
+      {niah_spec, niah_run},
+      {report_spec, report_run},
       {config_show_spec, config_show_run},
   };
   return table;

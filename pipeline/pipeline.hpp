@@ -20,10 +20,14 @@
 //   squad_eval.hpp    SQuAD articles as collections: selection that fits the window, ingestion, reuse
 //   datasets.hpp      JSONL question sets, SQuAD v1.1, needles, NIAH haystacks
 //   cost.hpp          hosted Llama 4 Scout / Maverick projections, whole-collection prefill time
-//   plot.hpp          NIAH heat maps (Cairo, SVG / PNG)
+//   plot.hpp          NIAH heat maps and accuracy bar charts (Cairo, SVG / PNG)
+//   niah.hpp          the needle-in-a-haystack grid per route in a scratch Library, summaries, JSON
+//   completion_generator.hpp  base models (no chat template) behind the Generator seam, as plain text
+//   report.hpp        runs rendered to Markdown and self-contained HTML with their plots
 #include "pipeline/answer.hpp"
 #include "pipeline/answerer.hpp"
 #include "pipeline/citations.hpp"
+#include "pipeline/completion_generator.hpp"
 #include "pipeline/cost.hpp"
 #include "pipeline/datasets.hpp"
 #include "pipeline/degeneration.hpp"
@@ -31,9 +35,11 @@
 #include "pipeline/evaluator.hpp"
 #include "pipeline/generator.hpp"
 #include "pipeline/local_generator.hpp"
+#include "pipeline/niah.hpp"
 #include "pipeline/planner.hpp"
 #include "pipeline/plot.hpp"
 #include "pipeline/prompt.hpp"
+#include "pipeline/report.hpp"
 #include "pipeline/scoring.hpp"
 #include "pipeline/squad_eval.hpp"
 #include "pipeline/types.hpp"

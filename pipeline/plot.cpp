@@ -1,5 +1,6 @@
 #include "pipeline/plot.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -20,6 +21,9 @@ constexpr double kLeft = 70;    // room for depth labels
 constexpr double kTop = 44;     // room for the title
 constexpr double kBottom = 46;  // room for length labels and the axis name
 constexpr double kRight = 16;
+constexpr double kBar = 80;         // bar chart: width per bar
+constexpr double kBarLeft = 50;     // room for the 0..1 axis labels
+constexpr double kBarHeight = 200;  // height of the 0..1 axis
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -40,6 +44,22 @@ void validate(const Heatmap& map) {
       if (!std::isnan(v) && (v < 0 || v > 1)) {
         throw Error(ErrorKind::kInvalidArgument, "heat map values are hit rates in 0..1");
       }
+    }
+  }
+}
+
+void validate(const BarChart& chart) {
+  if (chart.labels.empty()) throw Error(ErrorKind::kInvalidArgument, "a bar chart needs at least one bar");
+  if (chart.values.size() != chart.labels.size() ||
+      (!chart.errors.empty() && chart.errors.size() != chart.labels.size())) {
+    throw Error(ErrorKind::kInvalidArgument, "a bar chart needs one value (and one error) per label");
+  }
+  for (size_t i = 0; i < chart.values.size(); ++i) {
+    if (!(chart.values[i] >= 0 && chart.values[i] <= 1)) {
+      throw Error(ErrorKind::kInvalidArgument, "bar values must be within 0..1", chart.labels[i]);
+    }
+    if (!chart.errors.empty() && !(chart.errors[i] >= 0)) {
+      throw Error(ErrorKind::kInvalidArgument, "bar errors must not be negative", chart.labels[i]);
     }
   }
 }
@@ -100,6 +120,51 @@ void draw(cairo_t* cr, const Heatmap& map, double width, double height) {
   centred_text(cr, "needle depth", 0, 0);
   cairo_restore(cr);
 }
+
+// Bars on a 0..1 axis with gridlines every 0.25, value printed above each whisker.
+void draw(cairo_t* cr, const BarChart& chart, double width, double height) {
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_font_size(cr, 14);
+  centred_text(cr, chart.title, width / 2, kTop / 2);
+  cairo_set_font_size(cr, 11);
+  const double base = kTop + kBarHeight;  // y of value 0
+  for (int t = 0; t <= 4; ++t) {
+    double y = base - kBarHeight * t / 4.0;
+    cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+    cairo_move_to(cr, kBarLeft, y);
+    cairo_line_to(cr, width - kRight, y);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.2f", t / 4.0);
+    centred_text(cr, buf, kBarLeft - 18, y);
+  }
+  for (size_t i = 0; i < chart.labels.size(); ++i) {
+    const double x = kBarLeft + kBar * static_cast<double>(i);
+    const double v = chart.values[i], e = chart.errors.empty() ? 0 : chart.errors[i];
+    cairo_set_source_rgb(cr, 0.27, 0.51, 0.71);
+    cairo_rectangle(cr, x + kBar * 0.2, base - kBarHeight * v, kBar * 0.6, kBarHeight * v);
+    cairo_fill(cr);
+    const double lo = std::max(0.0, v - e), hi = std::min(1.0, v + e);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 1.5);
+    cairo_move_to(cr, x + kBar / 2, base - kBarHeight * lo);
+    cairo_line_to(cr, x + kBar / 2, base - kBarHeight * hi);
+    cairo_move_to(cr, x + kBar * 0.4, base - kBarHeight * hi);
+    cairo_line_to(cr, x + kBar * 0.6, base - kBarHeight * hi);
+    cairo_move_to(cr, x + kBar * 0.4, base - kBarHeight * lo);
+    cairo_line_to(cr, x + kBar * 0.6, base - kBarHeight * lo);
+    cairo_stroke(cr);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    centred_text(cr, buf, x + kBar / 2, base - kBarHeight * hi - 8);
+    centred_text(cr, chart.labels[i], x + kBar / 2, base + 12);
+  }
+  centred_text(cr, chart.y_label, kBarLeft + kBar * static_cast<double>(chart.labels.size()) / 2, height - 12);
+}
 #endif
 
 }  // namespace
@@ -110,18 +175,24 @@ std::string length_label(int tokens) {
   return std::to_string(tokens);
 }
 
-void write_heatmap(const Heatmap& map, const std::string& path) {
-  bool svg = ends_with(path, ".svg"), png = ends_with(path, ".png");
-  if (!svg && !png) throw Error(ErrorKind::kInvalidArgument, "plots are written as .svg or .png", path);
-  validate(map);
+namespace {
+
+void check_extension(const std::string& path) {
+  if (!ends_with(path, ".svg") && !ends_with(path, ".png")) {
+    throw Error(ErrorKind::kInvalidArgument, "plots are written as .svg or .png", path);
+  }
+}
+
 #ifdef HAYLOFT_HAVE_CAIRO
-  const double width = kLeft + kCell * static_cast<double>(map.lengths.size()) + kRight;
-  const double height = kTop + kCell * static_cast<double>(map.depths.size()) + kBottom;
+// Creates the surface for `path` (.svg or .png), lets `paint` draw on it and writes the file.
+template <typename Paint>
+void render(const std::string& path, double width, double height, const Paint& paint) {
+  const bool svg = ends_with(path, ".svg"), png = !svg;
   cairo_surface_t* surface = svg ? cairo_svg_surface_create(path.c_str(), width, height)
                                  : cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(width),
                                                               static_cast<int>(height));
   cairo_t* cr = cairo_create(surface);
-  draw(cr, map, width, height);
+  paint(cr);
   cairo_destroy(cr);
   cairo_status_t status = png ? cairo_surface_write_to_png(surface, path.c_str()) : CAIRO_STATUS_SUCCESS;
   cairo_surface_finish(surface);  // SVG is written out here
@@ -130,6 +201,30 @@ void write_heatmap(const Heatmap& map, const std::string& path) {
   if (status != CAIRO_STATUS_SUCCESS) {
     throw Error(ErrorKind::kIo, std::string("cannot write the plot: ") + cairo_status_to_string(status), path);
   }
+}
+#endif
+
+}  // namespace
+
+void write_heatmap(const Heatmap& map, const std::string& path) {
+  check_extension(path);
+  validate(map);
+#ifdef HAYLOFT_HAVE_CAIRO
+  const double width = kLeft + kCell * static_cast<double>(map.lengths.size()) + kRight;
+  const double height = kTop + kCell * static_cast<double>(map.depths.size()) + kBottom;
+  render(path, width, height, [&](cairo_t* cr) { draw(cr, map, width, height); });
+#else
+  throw Error(ErrorKind::kUnsupported, "this build has no Cairo, so it cannot draw plots", path);
+#endif
+}
+
+void write_bar_chart(const BarChart& chart, const std::string& path) {
+  check_extension(path);
+  validate(chart);
+#ifdef HAYLOFT_HAVE_CAIRO
+  const double width = kBarLeft + kBar * static_cast<double>(chart.labels.size()) + kRight;
+  const double height = kTop + kBarHeight + kBottom;
+  render(path, width, height, [&](cairo_t* cr) { draw(cr, chart, width, height); });
 #else
   throw Error(ErrorKind::kUnsupported, "this build has no Cairo, so it cannot draw plots", path);
 #endif
