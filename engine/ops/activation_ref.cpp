@@ -46,6 +46,16 @@ const std::array<uint16_t, 65536>& gelu_f16_table() {
 
 }  // namespace
 
+const float* gelu_f16_values() {
+  static const std::array<float, 65536> values = [] {
+    std::array<float, 65536> v{};
+    const auto& t = gelu_f16_table();
+    for (size_t i = 0; i < v.size(); ++i) v[i] = fp16_to_fp32(t[i]);
+    return v;
+  }();
+  return values.data();
+}
+
 float gelu_f16(float x) {
   if (x <= -10.0f) return 0.0f;
   if (x >= 10.0f) return x;

@@ -9,7 +9,7 @@ namespace hayloft::engine::ops {
 
 // out[i] = silu(gate[i]) * up[i] = gate / (1 + exp(-gate)) * up; out may alias gate.
 void swiglu_avx2(const float* gate, const float* up, float* out, int64_t n);
-// out[i] = gelu_tanh(gate[i]) * up[i], using 0.5 (1 + tanh(u)) = 1 / (1 + exp(-2u)); out may alias gate.
+// out[i] = gelu_f16(gate[i]) * up[i] (ggml's f16 GELU table, gathered); out may alias gate.
 void geglu_avx2(const float* gate, const float* up, float* out, int64_t n);
 
 }  // namespace hayloft::engine::ops
