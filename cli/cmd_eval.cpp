@@ -1,15 +1,13 @@
 // hayloft eval: a question set asked over a collection (or SQuAD articles, one collection each) in lc, rag
 // and auto, scored and summarised per mode, stored as one run (kind eval) whose result is the document
 // --json prints. Ctrl-C stops after the current question and still prints and stores what was done.
-#include <signal.h>
-
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <map>
 
 #include "cli/answer_setup.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "index/index.hpp"
 #include "pipeline/pipeline.hpp"
 #include "util/util.hpp"
@@ -35,32 +33,6 @@ std::vector<OptionSpec> eval_options() {
   }
   return o;
 }
-
-// Ctrl-C sets a flag the loop checks between questions; a second Ctrl-C kills as usual (SA_RESETHAND).
-std::atomic<bool> g_interrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "read from a signal handler");
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
-
-class SigintGuard {
- public:
-  SigintGuard() {
-    g_interrupted.store(false);
-    struct sigaction sa {};
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND;
-    installed_ = sigaction(SIGINT, &sa, &old_) == 0;
-  }
-  ~SigintGuard() {
-    if (installed_) sigaction(SIGINT, &old_, nullptr);
-  }
-  SigintGuard(const SigintGuard&) = delete;
-  SigintGuard& operator=(const SigintGuard&) = delete;
-
- private:
-  struct sigaction old_ {};
-  bool installed_ = false;
-};
 
 // An answer as a progress-line quote: one line, at most `width` bytes, cut at a UTF-8 boundary.
 std::string one_line(std::string s, size_t width) {
@@ -231,7 +203,7 @@ int eval_run(Context& ctx) {
   {
     SigintGuard guard;
     pipeline::EvalHooks hooks;
-    hooks.stop = [] { return g_interrupted.load(); };
+    hooks.stop = [] { return interrupted(); };
     std::vector<pipeline::EvalRecord> seen;  // for the running accuracy per mode
     hooks.on_record = [&seen](const pipeline::EvalRecord& r, size_t done, size_t total) {
       seen.push_back(r);

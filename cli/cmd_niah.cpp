@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <memory>
+#include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "engine/engine.hpp"
 #include "index/index.hpp"
-#include "pipeline/completion_generator.hpp"
 #include "pipeline/local_generator.hpp"
 #include "pipeline/niah.hpp"
 #include "pipeline/pipeline.hpp"
@@ -29,8 +29,10 @@ CommandSpec niah_spec() {
           "needle's question: lc with the haystack in context, rag with it chunked by the ingest chunker,\n"
           "indexed in Xapian and the top passages packed to the RAG budget. A hit when the answer holds the\n"
           "needle's answer. Runs in a temporary home (your collections are never touched). Lengths are\n"
-          "model tokens (1k = 1024). A length whose lc prompt the window cannot hold is an error before\n"
-          "anything runs (raise --ctx, lower --lengths, or run --modes rag). Needles are JSONL\n"
+          "model tokens (1k = 1024). A length given with --lengths whose lc prompt the window cannot hold\n"
+          "is an error before anything runs (raise --ctx, lower --lengths, or run --modes rag); of the\n"
+          "default lengths, those that do not fit are left out (and said so). Ctrl-C stops after the\n"
+          "current answer; the partial grid is printed and stored. Needles are JSONL\n"
           "{\"needle\", \"question\", \"answer\"}. --plot FILE.svg writes one heat map per mode as\n"
           "FILE-lc.svg, FILE-rag.svg (.png likewise). Stored as one run (kind niah); see `hayloft report`.\n"
           "--completion is for base models without a chat template (Gemma 3 270M): no chat markup and no\n"
@@ -39,7 +41,7 @@ CommandSpec niah_spec() {
           "model's continuation up to the first newline is the answer. rag still searches with that text.",
           {{"haystack", 0, "DIR", "folder of .txt filler (e.g. ../shared/data/pg-essays)", ""},
            {"needles", 0, "FILE", "needles JSONL", ""},
-           {"lengths", 0, "L,..", "context lengths in tokens (k = 1024)", "1k,2k,4k,8k"},
+           {"lengths", 0, "L,..", "context lengths in tokens (k = 1024)", "those of 1k,2k,4k,8k that fit"},
            {"depths", 0, "D,..", "needle depths in percent", "0,25,50,75,100"},
            {"modes", 0, "M,..", "routes to test: lc, rag", "lc,rag"},
            {"model", 'm', "NAME|PATH", "answering model (see `hayloft model list`)", "engine.default_model"},
@@ -87,6 +89,7 @@ pipeline::NiahOptions niah_options(const Context& ctx) {
   pipeline::NiahOptions o;
   try {
     o.lengths = pipeline::parse_lengths(ctx.args.get("lengths", "1k,2k,4k,8k"));
+    o.drop_unfit_lengths = !ctx.args.has("lengths");
     o.depths = pipeline::parse_depths(ctx.args.get("depths", "0,25,50,75,100"));
     for (const auto& m : split_list(ctx.args.get("modes", "lc,rag"))) {
       pipeline::Mode mode = pipeline::parse_mode(m);
@@ -154,38 +157,36 @@ int niah_run(Context& ctx) {
 
   const std::string path = engine::resolve_model(ctx.args.get("model", config.engine.default_model),
                                                  engine::default_model_dirs(config.engine.model_dirs));
-  std::unique_ptr<pipeline::Generator> owned;
-  pipeline::ModelInfo model_info;
-  std::string model_key;
-  if (options.completion) {
-    auto g = std::make_unique<pipeline::CompletionGenerator>(engine::Model::load(path), config.engine);
-    model_info = g->planner_info();
-    model_key = g->model_key();
-    owned = std::move(g);
-  } else {
-    auto g = std::make_unique<pipeline::LocalGenerator>(engine::Model::load(path), config.engine);
-    model_info = g->planner_info();
-    model_key = g->model_key();
-    owned = std::move(g);
-  }
-  pipeline::Generator& generator = *owned;
+  pipeline::LocalGenerator generator(engine::Model::load(path), config.engine,
+                                     options.completion ? pipeline::PromptStyle::kCompletion
+                                                        : pipeline::PromptStyle::kChat);
+  const pipeline::ModelInfo model_info = generator.planner_info();
+  const std::string model_key = generator.model_key();
   ScratchDir scratch;
-  const size_t total = options.lengths.size() * options.depths.size() * needles.size() * options.modes.size();
-  Progress bar("niah", static_cast<int64_t>(total));
-  spdlog::info("niah: {} cells ({} lengths x {} depths x {} needles x {} modes) with {}", total,
-               options.lengths.size(), options.depths.size(), needles.size(), options.modes.size(),
-               generator.model_name());
+  SigintGuard guard;  // Ctrl-C ends the grid after the current answer, so the scratch home is removed
+  std::optional<Progress> bar;  // the total is known once run_niah has left out unfit lengths
+  spdlog::info("niah: {} lengths x {} depths x {} needles x {} modes with {}", options.lengths.size(),
+               options.depths.size(), needles.size(), options.modes.size(), generator.model_name());
   pipeline::NiahResult result = pipeline::run_niah(
       filler, needles, options, generator, model_info, model_key, config, scratch.path(),
       [&bar](const pipeline::NiahCell& c, size_t done, size_t all) {
-        bar.update(static_cast<int64_t>(done));
+        if (!bar) bar.emplace("niah", static_cast<int64_t>(all));
+        bar->update(static_cast<int64_t>(done));
         std::string head = c.answer.substr(0, 80);  // one log line: answers may hold line breaks
         for (char& ch : head) ch = (ch == '\n' || ch == '\r') ? ' ' : ch;
         spdlog::info("[{}/{}] {} {} depth {:g}% needle {}: {} ({} prompt tokens, {:.1f} s): {}", done, all,
                      pipeline::mode_name(c.mode), pipeline::length_label(c.length), c.depth, c.needle,
                      c.hit ? "hit" : "miss", c.prompt_tokens, c.seconds, head);
-      });
-  bar.finish();
+      },
+      [] { return interrupted(); });
+  if (bar) bar->finish();
+  for (int l : result.dropped_lengths) {
+    spdlog::warn("left out the default length {}: its lc prompt does not fit the {}-token window (--ctx)",
+                 pipeline::length_label(l), generator.context_window());
+  }
+  if (result.interrupted) {
+    spdlog::warn("interrupted after {} cells: the grid is partial", result.cells.size());
+  }
   result.haystack = haystack_dir;
   result.needles = needles_path;
 
@@ -222,6 +223,7 @@ int niah_run(Context& ctx) {
     return 0;
   }
   print_text(result);
+  if (result.interrupted) std::printf("interrupted: a partial grid\n");
   for (const auto& p : plots) spdlog::info("heat map: {}", p.get<std::string>());
   spdlog::info("stored as run {} (hayloft report {})", run_id, run_id);
   return 0;

@@ -76,6 +76,7 @@ json to_json(const GenerateMetrics& m) {
           {"total_s", m.total_s},
           {"peak_rss_bytes", m.peak_rss_bytes},
           {"kv_bytes", m.kv_bytes},
+          {"kv_allocated_bytes", m.kv_allocated_bytes},
           {"stop", stop_reason_name(m.stop)}};
 }
 

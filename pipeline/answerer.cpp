@@ -272,6 +272,7 @@ json ask_result_json(const AskOutcome& o) {
   j["total_s"] = total;
   j["peak_rss_bytes"] = m.peak_rss_bytes;
   j["kv_bytes"] = m.kv_bytes;
+  j["kv_allocated_bytes"] = m.kv_allocated_bytes;
   j["model"] = o.model;
   j["prompt_hash"] = o.prompt_hash;
   json ids = json::array();

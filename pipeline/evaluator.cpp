@@ -100,10 +100,16 @@ EvalRun run_eval(Answerer& answerer, const std::vector<EvalCase>& cases, const E
                  const EvalHooks& hooks) {
   EvalRun run;
   const auto order = eval_order(cases, settings.modes);
-  for (const auto& [i, mode] : order) {
+  for (size_t k = 0; k < order.size(); ++k) {
+    const auto& [i, mode] = order[k];
     if (hooks.stop && hooks.stop()) {
       run.interrupted = true;
       break;
+    }
+    // Each (collection, mode) block starts its own peak, so a mode's peak RSS is its own, not the
+    // process's peak so far (lc's large prompts would otherwise show up under every later mode).
+    if (k == 0 || order[k - 1].second != mode || cases[order[k - 1].first].collection != cases[i].collection) {
+      reset_peak_rss();
     }
     run.records.push_back(evaluate_one(answerer, cases[i], mode, settings));
     if (hooks.on_record) hooks.on_record(run.records.back(), run.records.size(), order.size());

@@ -52,7 +52,8 @@ struct GenerateMetrics {
   double decode_s = 0;
   double total_s = 0;
   int64_t peak_rss_bytes = 0;     // local: this process; remote: 0 (unknown)
-  int64_t kv_bytes = 0;           // KV cache held for this generation; remote: 0 (unknown)
+  int64_t kv_bytes = 0;           // KV the generation's positions occupy (prompt + generated); remote: 0
+  int64_t kv_allocated_bytes = 0; // KV caches allocated (every prompt-cache slot); remote: 0 (unknown)
   StopReason stop = StopReason::kEos;
 };
 

@@ -1,6 +1,7 @@
 #include "pipeline/local_generator.hpp"
 
 #include <filesystem>
+#include <optional>
 
 #include "engine/engine.hpp"
 #include "util/util.hpp"
@@ -18,7 +19,7 @@ struct CacheSlot {
 struct LocalGenerator::State {
   std::shared_ptr<const engine::Model> model;
   engine::Tokenizer tokenizer;
-  engine::ChatTemplate chat;
+  std::optional<engine::ChatTemplate> chat;  // none for PromptStyle::kCompletion
   engine::SessionOptions session_options;
   size_t max_slots = 1;
   std::vector<CacheSlot> slots;  // created on demand, up to max_slots
@@ -112,7 +113,8 @@ int64_t reuse_cached_prefix(CacheSlot& slot, const std::vector<int32_t>& ids, si
 
 }  // namespace
 
-LocalGenerator::LocalGenerator(std::shared_ptr<const engine::Model> model, const config::EngineConfig& engine) {
+LocalGenerator::LocalGenerator(std::shared_ptr<const engine::Model> model, const config::EngineConfig& engine,
+                               PromptStyle style) {
   if (!model) throw Error(ErrorKind::kInvalidArgument, "LocalGenerator needs a model");
   if (engine.threads < 1 || engine.threads > 256) {
     throw Error(ErrorKind::kInvalidArgument, "engine.threads must be in 1..256", std::to_string(engine.threads));
@@ -121,7 +123,8 @@ LocalGenerator::LocalGenerator(std::shared_ptr<const engine::Model> model, const
     throw Error(ErrorKind::kInvalidArgument, "engine.context must be >= 0", std::to_string(engine.context));
   }
   engine::Tokenizer tokenizer = engine::Tokenizer::from_gguf(model->gguf());
-  engine::ChatTemplate chat = chat_template_of(*model);
+  std::optional<engine::ChatTemplate> chat;
+  if (style == PromptStyle::kChat) chat = chat_template_of(*model);
   engine::SessionOptions so;
   so.context = engine.context;  // the Session caps it by the trained window
   so.kv_type = engine::parse_kv_type(engine.kv_type);
@@ -147,22 +150,44 @@ int LocalGenerator::count_tokens(std::string_view text) const {
   return static_cast<int>(state_->tokenizer.encode(text, false, false).size());
 }
 
+namespace {
+
+std::string plain_text(const std::vector<ChatMessage>& messages) {
+  std::string text;
+  for (const auto& m : messages) {
+    if (m.role == "system") continue;  // a base model has no place for one; it would read as document text
+    text += (text.empty() ? "" : "\n\n") + m.content;
+  }
+  return text;
+}
+
+}  // namespace
+
+// Chat prompts parse the template's special tokens; plain-text ones keep document text as text.
+std::vector<int32_t> LocalGenerator::encode_prompt(const std::string& text) const {
+  return state_->tokenizer.encode(text, true, state_->chat.has_value());
+}
+
 Prompt LocalGenerator::render(const std::vector<ChatMessage>& messages) const {
-  std::vector<engine::ChatMessage> chat;
-  chat.reserve(messages.size());
-  for (const auto& m : messages) chat.push_back({m.role, m.content});
   Prompt p;
   p.messages = messages;
-  p.text = state_->chat.apply(chat, true);
+  if (state_->chat) {
+    std::vector<engine::ChatMessage> chat;
+    chat.reserve(messages.size());
+    for (const auto& m : messages) chat.push_back({m.role, m.content});
+    p.text = state_->chat->apply(chat, true);
+  } else {
+    p.text = plain_text(messages);
+  }
   p.rendered = true;
-  p.tokens = static_cast<int>(state_->tokenizer.encode(p.text, true, true).size());
+  p.tokens = static_cast<int>(encode_prompt(p.text).size());
   return p;
 }
 
 GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOptions& options,
                                         const TokenCallback& on_token) {
   const Prompt rendered = prompt.rendered ? prompt : render(prompt.messages);
-  std::vector<int32_t> ids = state_->tokenizer.encode(rendered.text, true, true);
+  std::vector<int32_t> ids = encode_prompt(rendered.text);
   if (ids.empty()) throw Error(ErrorKind::kInvalidArgument, "the prompt has no tokens");
   const int64_t window = context_window();
   // One position must stay free for the first generated token.
@@ -181,7 +206,7 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
   engine::GenerateOptions go;
   go.max_tokens = options.max_tokens;
   go.stop_strings = options.stop;
-  go.stop_strings.emplace_back(state_->chat.end_of_turn());
+  go.stop_strings.emplace_back(state_->chat ? state_->chat->end_of_turn() : std::string("\n"));
   go.cached_prefix = reused;
 
   GenerateResult out;
@@ -201,7 +226,8 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
   r.prefill_s = m.prefill_seconds;
   r.decode_s = m.decode_seconds;
   r.peak_rss_bytes = peak_rss_bytes();
-  r.kv_bytes = slot.session.kv_bytes();
+  r.kv_bytes = state_->model->info().kv_bytes(state_->session_options.kv_type, slot.session.position());
+  for (const CacheSlot& s : state_->slots) r.kv_allocated_bytes += s.session.kv_bytes();
   r.stop = stop_reason_of(m.stop_reason);
   return out;
 }

@@ -8,6 +8,10 @@
 //    decode with the Sampler until EOS / max_tokens / a stop string / the callback returns false; metrics
 //    from the engine's timers, peak_rss_bytes() and the session's KV bytes.
 //  - prepare_prefix: not yet (the engine has no KV save/load); returns nullopt, so LC prefills in full.
+// PromptStyle::kCompletion is for base models without a chat template (the packaged Gemma 3 270M): the
+// messages are joined as plain text (the system message left out, the rest separated by blank lines), the
+// model continues it, and generation stops at the first newline, since a completion prompt asks for one
+// short line (`niah --completion`, whose question ends in the needle's own words up to its fact).
 #include <memory>
 
 #include "pipeline/generator.hpp"
@@ -19,11 +23,15 @@ class Model;
 
 namespace hayloft::pipeline {
 
+enum class PromptStyle { kChat, kCompletion };
+
 class LocalGenerator final : public Generator {
  public:
   // engine.context: KV length in tokens (0 or more than the model's window = the model's window);
-  // engine.threads, kv_type, prefill_batch as in config. Allocates the KV cache now.
-  LocalGenerator(std::shared_ptr<const engine::Model> model, const config::EngineConfig& engine);
+  // engine.threads, kv_type, prefill_batch, prompt_cache_slots as in config. Allocates the KV cache now.
+  // kChat throws for a model without a chat template we can render.
+  LocalGenerator(std::shared_ptr<const engine::Model> model, const config::EngineConfig& engine,
+                 PromptStyle style = PromptStyle::kChat);
   ~LocalGenerator() override;
 
   std::string model_name() const override;
@@ -42,6 +50,8 @@ class LocalGenerator final : public Generator {
  struct State;  // engine::Session, Tokenizer, ChatTemplate (local_generator.cpp)
 
  private:
+  std::vector<int32_t> encode_prompt(const std::string& text) const;
+
   std::unique_ptr<State> state_;
 };
 

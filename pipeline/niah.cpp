@@ -133,7 +133,8 @@ json to_json(const NiahResult& r) {
   }
   return {{"model", r.model},     {"haystack", r.haystack}, {"needles", r.needles},
           {"lengths", r.lengths}, {"depths", r.depths},     {"modes", modes},
-          {"cells", cells},       {"summaries", summaries}};
+          {"cells", cells},       {"summaries", summaries}, {"dropped_lengths", r.dropped_lengths},
+          {"interrupted", r.interrupted}};
 }
 
 namespace {
@@ -174,7 +175,11 @@ NiahResult niah_from_json(const json& doc) {
   r.model = opt_string(doc, "model");
   r.haystack = opt_string(doc, "haystack");
   r.needles = opt_string(doc, "needles");
+  r.interrupted = doc.value("interrupted", false);
   try {
+    if (auto d = doc.find("dropped_lengths"); d != doc.end() && d->is_array()) {
+      for (const json& l : *d) r.dropped_lengths.push_back(l.get<int>());
+    }
     for (const json& l : field(doc, "lengths", json::value_t::array, where)) r.lengths.push_back(l.get<int>());
     for (const json& d : field(doc, "depths", json::value_t::array, where)) r.depths.push_back(d.get<double>());
     for (const json& m : field(doc, "modes", json::value_t::array, where)) r.modes.push_back(parse_mode(m.get<std::string>()));

@@ -60,6 +60,8 @@ struct NiahResult {
   std::vector<Mode> modes;
   std::vector<NiahCell> cells;
   std::vector<NiahSummary> summaries;
+  std::vector<int> dropped_lengths;  // asked for but too long for lc (NiahOptions::drop_unfit_lengths)
+  bool interrupted = false;          // the stop hook ended the grid early: cells is partial
 };
 
 // One summary per mode in `modes` (in that order), over its cells. Modes without cells get zeros.
@@ -84,9 +86,12 @@ struct NiahOptions {
   std::vector<Mode> modes;  // lc and/or rag
   int max_tokens = 32;      // generated per answer
   int top_k = 0;            // rag passages; 0 = config
-  // For base models (CompletionGenerator): the routes' templates become "{context}\n\n{question}" and
+  // For base models (LocalGenerator, PromptStyle::kCompletion): the routes' templates become "{context}\n\n{question}" and
   // the question completion_question(), so that continuing the text states the fact.
   bool completion = false;
+  // Lengths whose lc prompt the window cannot hold: dropped (listed in NiahResult::dropped_lengths) when
+  // true, an error before anything runs when false. The CLI drops them from its default lengths only.
+  bool drop_unfit_lengths = false;
 };
 
 // "Question: <question>\nAnswer: <the needle's words before its answer>", e.g. for "The password to the
@@ -96,15 +101,17 @@ std::string completion_question(const Needle& needle);
 
 // Called after every cell (progress on stderr, logs).
 using NiahProgress = std::function<void(const NiahCell& cell, size_t done, size_t total)>;
+// Asked before every cell; true ends the grid there (Ctrl-C), with a partial result.
+using NiahStop = std::function<bool()>;
 
 // Runs the whole grid. `scratch_home` is an empty folder for the scratch Library (the caller creates
 // and removes it). Checks first, before any generation: lengths the model's window cannot hold in lc
-// (Error{kResourceExhausted} naming the length, the estimate and the window), modes other than lc/rag
-// (Error{kInvalidArgument}), empty needles or filler.
+// (Error{kResourceExhausted} naming the length, the estimate and the window, unless drop_unfit_lengths;
+// also when that leaves none), modes other than lc/rag (Error{kInvalidArgument}), empty needles or filler.
 NiahResult run_niah(const std::string& filler, const std::vector<Needle>& needles, const NiahOptions& options,
                     Generator& generator, const ModelInfo& model, const std::string& model_key,
                     const config::Config& config, const std::string& scratch_home,
-                    const NiahProgress& progress = {});
+                    const NiahProgress& progress = {}, const NiahStop& stop = {});
 
 // The lc prompt tokens a haystack of `length` tokens needs, as the planner counts them: the haystack,
 // a marker per chunk, the document header, instructions and question, the answer reserve.

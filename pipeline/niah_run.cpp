@@ -51,10 +51,10 @@ void check_options(const std::vector<Needle>& needles, const NiahOptions& o, con
 }
 
 // Every lc length must fit the window, checked before the first generation so a long grid does not
-// fail hours in.
-void check_window(const std::vector<Needle>& needles, const NiahOptions& o, Generator& generator,
-                  const config::Config& config) {
-  if (std::find(o.modes.begin(), o.modes.end(), Mode::kLc) == o.modes.end()) return;
+// fail hours in. Returns the lengths that fit (all of them unless o.drop_unfit_lengths).
+std::vector<int> lengths_that_fit(const std::vector<Needle>& needles, const NiahOptions& o, Generator& generator,
+                                  const config::Config& config) {
+  if (std::find(o.modes.begin(), o.modes.end(), Mode::kLc) == o.modes.end()) return o.lengths;
   const int instructions =
       generator.render(build_messages(config.pipeline, Route::kLc, RenderedContext{}, "", false)).tokens;
   int question = 0;
@@ -62,15 +62,22 @@ void check_window(const std::vector<Needle>& needles, const NiahOptions& o, Gene
     question = std::max(question, generator.count_tokens(o.completion ? completion_question(n) : n.question));
   }
   const int window = generator.context_window();
+  std::vector<int> fit;
+  std::string too_long;
   for (int length : o.lengths) {
     int need = niah_lc_tokens_needed(length, instructions, question, config);
-    if (need > window) {
-      throw Error(ErrorKind::kResourceExhausted,
-                  "a " + length_label(length) + "-token haystack needs about " + std::to_string(need) +
-                      " tokens in lc (markers, instructions, question, answer reserve) but the window is " +
-                      std::to_string(window) + ": use smaller --lengths, a larger --ctx or --modes rag");
+    if (need <= window) {
+      fit.push_back(length);
+    } else if (too_long.empty()) {
+      too_long = "a " + length_label(length) + "-token haystack needs about " + std::to_string(need) +
+                 " tokens in lc (markers, instructions, question, answer reserve) but the window is " +
+                 std::to_string(window) + ": use smaller --lengths, a larger --ctx or --modes rag";
     }
   }
+  if (!too_long.empty() && (!o.drop_unfit_lengths || fit.empty())) {
+    throw Error(ErrorKind::kResourceExhausted, too_long);
+  }
+  return fit;
 }
 
 std::string lower(std::string_view s) {
@@ -93,30 +100,37 @@ std::string completion_question(const Needle& needle) {
 NiahResult run_niah(const std::string& filler, const std::vector<Needle>& needles, const NiahOptions& options,
                     Generator& generator, const ModelInfo& model, const std::string& model_key,
                     const config::Config& base_config, const std::string& scratch_home,
-                    const NiahProgress& progress) {
+                    const NiahProgress& progress, const NiahStop& stop) {
   config::Config config = base_config;
   if (options.completion) {
     config.pipeline.lc_template = config.pipeline.rag_template = "{context}\n\n{question}";
   }
   check_options(needles, options, filler);
-  check_window(needles, options, generator, config);
+  const std::vector<int> lengths = lengths_that_fit(needles, options, generator, config);
 
   NiahResult result;
   result.model = generator.model_name();
-  result.lengths = options.lengths;
+  result.lengths = lengths;
+  for (int l : options.lengths) {
+    if (std::find(lengths.begin(), lengths.end(), l) == lengths.end()) result.dropped_lengths.push_back(l);
+  }
   result.depths = options.depths;
   result.modes = options.modes;
   index::Library library(scratch_home, config, index::Library::Mode::kWrite);
   Answerer answerer(library, generator, model, model_key, config);
   TokenCounter count = [&generator](std::string_view s) { return generator.count_tokens(s); };
 
-  const size_t total = options.lengths.size() * options.depths.size() * needles.size() * options.modes.size();
-  for (int length : options.lengths) {
+  const size_t total = lengths.size() * options.depths.size() * needles.size() * options.modes.size();
+  for (int length : lengths) {
     for (double depth : options.depths) {
-      for (size_t n = 0; n < needles.size(); ++n) {
+      for (size_t n = 0; n < needles.size() && !result.interrupted; ++n) {
         const NiahCase c = build_niah(filler, needles[n], length, depth, count);
         const std::string needle_text = trimmed(needles[n].needle);
         for (Mode mode : options.modes) {
+          if (stop && stop()) {
+            result.interrupted = true;
+            break;
+          }
           put_haystack(library, mode, c.text, config);
           const std::string question =
               options.completion ? completion_question(needles[n]) : needles[n].question;
@@ -144,7 +158,9 @@ NiahResult run_niah(const std::string& filler, const std::vector<Needle>& needle
       }
     }
   }
-  for (Mode mode : options.modes) library.remove_collection(collection_of(mode));
+  for (Mode mode : options.modes) {
+    if (library.store().find_collection(collection_of(mode))) library.remove_collection(collection_of(mode));
+  }
   result.summaries = summarize_niah(result.cells, result.modes, config.pipeline.prices);
   return result;
 }

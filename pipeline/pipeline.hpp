@@ -13,7 +13,7 @@
 //   citations.hpp     citations from [C<n>] markers or answer/chunk matching, validated
 //   answer.hpp        Answer / Attempt records, the guarded stream, --json shapes
 //   answerer.hpp      Answerer: one question over a collection, index to stored run (ask, compare)
-//   local_generator.hpp  the built-in engine behind the Generator seam
+//   local_generator.hpp  the built-in engine behind the Generator seam (chat, or plain text for base models)
 //   scoring.hpp       SQuAD EM / F1, containment, unanswerable, mean ± standard error
 //   eval.hpp          per-mode summaries, the auto goal, Markdown table
 //   evaluator.hpp     the eval loop (mode-major per collection), scored records, the eval JSON document
@@ -22,12 +22,10 @@
 //   cost.hpp          hosted Llama 4 Scout / Maverick projections, whole-collection prefill time
 //   plot.hpp          NIAH heat maps and accuracy bar charts (Cairo, SVG / PNG)
 //   niah.hpp          the needle-in-a-haystack grid per route in a scratch Library, summaries, JSON
-//   completion_generator.hpp  base models (no chat template) behind the Generator seam, as plain text
 //   report.hpp        runs rendered to Markdown and self-contained HTML with their plots
 #include "pipeline/answer.hpp"
 #include "pipeline/answerer.hpp"
 #include "pipeline/citations.hpp"
-#include "pipeline/completion_generator.hpp"
 #include "pipeline/cost.hpp"
 #include "pipeline/datasets.hpp"
 #include "pipeline/degeneration.hpp"

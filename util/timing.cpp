@@ -28,4 +28,11 @@ int64_t read_status_kb(const char* key) {
 int64_t peak_rss_bytes() { return read_status_kb("VmHWM"); }
 int64_t current_rss_bytes() { return read_status_kb("VmRSS"); }
 
+bool reset_peak_rss() {
+  FILE* f = std::fopen("/proc/self/clear_refs", "w");
+  if (!f) return false;
+  const bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
 }  // namespace hayloft

@@ -21,5 +21,8 @@ class Timer {
 int64_t peak_rss_bytes();
 // Current resident set size (VmRSS), in bytes; 0 if unknown.
 int64_t current_rss_bytes();
+// Restarts the peak (VmHWM) from the current RSS, so that a later peak_rss_bytes() is the peak of what
+// ran in between (Linux >= 4.0: "5" written to /proc/self/clear_refs). False where that is refused.
+bool reset_peak_rss();
 
 }  // namespace hayloft

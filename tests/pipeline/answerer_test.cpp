@@ -77,8 +77,12 @@ TEST_F(AnswererTest, GeneratorCountsRendersAndStops) {
   EXPECT_EQ(r.metrics.stop, StopReason::kCallback);
   EXPECT_EQ(seen, 2);
   EXPECT_EQ(r.metrics.prompt_tokens, p.tokens);
-  // 30 layers x 3 KV heads x 64 dims x (K+V) x 2 bytes (f16) x 2048 positions
-  EXPECT_EQ(r.metrics.kv_bytes, int64_t{30} * 3 * 64 * 2 * 2 * 2048);
+  // 30 layers x 3 KV heads x 64 dims x (K+V) x 2 bytes (f16) per position: the prompt and the two
+  // tokens generated are in use (the second one decoded before the callback stopped), 2048 allocated per slot.
+  constexpr int64_t kPerPosition = int64_t{30} * 3 * 64 * 2 * 2;
+  EXPECT_EQ(r.metrics.kv_bytes, kPerPosition * (p.tokens + 1));
+  EXPECT_EQ(r.metrics.kv_allocated_bytes % (kPerPosition * 2048), 0);
+  EXPECT_GE(r.metrics.kv_allocated_bytes, kPerPosition * 2048);
   EXPECT_GT(r.metrics.peak_rss_bytes, 0);
   EXPECT_GT(r.metrics.time_to_first_token_s, 0);
 }

@@ -234,5 +234,36 @@ TEST_F(NiahRunTest, ALengthTheWindowCannotHoldIsRefusedBeforeAnyGeneration) {
                Error);
 }
 
+// drop_unfit_lengths (the CLI's default lengths): the length that does not fit is left out and named;
+// the stop hook ends the grid after the first cell with a partial result and the scratch collections gone.
+TEST_F(NiahRunTest, UnfitDefaultLengthsAreDroppedAndStopEndsTheGridEarly) {
+  Needle needle{"The password to the Hollins Street archive is blue heron.",
+                "What is the password to the Hollins Street archive?", "blue heron"};
+  NiahOptions o;
+  o.lengths = {128, 2048};  // the window is 1024
+  o.depths = {0, 100};
+  o.modes = {Mode::kLc, Mode::kRag};
+  o.max_tokens = 2;
+  o.drop_unfit_lengths = true;
+  size_t asked = 0;
+  NiahResult r = run_niah(kFiller, {needle}, o, *generator_, generator_->planner_info(), generator_->model_key(),
+                          config_, home_.path(), {}, [&] { return ++asked > 1; });
+  EXPECT_EQ(r.lengths, std::vector<int>{128});
+  EXPECT_EQ(r.dropped_lengths, std::vector<int>{2048});
+  EXPECT_TRUE(r.interrupted);
+  ASSERT_EQ(r.cells.size(), 1u);
+  EXPECT_EQ(r.cells[0].mode, Mode::kLc);
+  NiahResult back = niah_from_json(to_json(r));
+  EXPECT_TRUE(back.interrupted);
+  EXPECT_EQ(back.dropped_lengths, r.dropped_lengths);
+  index::Library lib(home_.path(), config_);
+  EXPECT_TRUE(lib.collections().empty());
+
+  o.lengths = {2048};  // nothing left to run is still an error
+  EXPECT_THROW(run_niah(kFiller, {needle}, o, *generator_, generator_->planner_info(), generator_->model_key(),
+                        config_, home_.path()),
+               Error);
+}
+
 }  // namespace
 }  // namespace hayloft::pipeline

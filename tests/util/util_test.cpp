@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <vector>
 
 namespace hayloft {
 namespace {
@@ -48,6 +49,22 @@ TEST(ThreadPool, ParallelForVisitsEveryIndexOnce) {
 TEST(Timing, PeakRssIsAtLeastCurrent) {
   EXPECT_GT(current_rss_bytes(), 0);
   EXPECT_GE(peak_rss_bytes(), current_rss_bytes());
+}
+
+// A 64 MiB buffer touched and freed raises the peak; after reset_peak_rss the peak is back near the
+// current RSS, and a later smaller buffer does not bring the old peak back.
+TEST(Timing, ResetPeakRssForgetsAnEarlierPeak) {
+  constexpr size_t kBytes = size_t{64} << 20;
+  {
+    std::vector<char> big(kBytes);
+    for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>(i);
+    EXPECT_GE(peak_rss_bytes(), static_cast<int64_t>(kBytes));
+  }  // freed: glibc returns a buffer this large to the kernel (mmap threshold)
+  const int64_t before = peak_rss_bytes();
+  ASSERT_TRUE(reset_peak_rss()) << "/proc/self/clear_refs refused";
+  const int64_t after = peak_rss_bytes();
+  EXPECT_LT(after, before - static_cast<int64_t>(kBytes / 2));
+  EXPECT_GE(after, current_rss_bytes());
 }
 
 }  // namespace
