@@ -129,7 +129,8 @@ CommandSpec eval_spec() {
           "       [--skip-articles S]) [--modes lc,rag,auto] [-n N] [--limit N] [--model M]",
           "Asks every question in every mode through the same path as `hayloft ask` and scores the answers:\n"
           "exact match and token F1 after SQuAD normalisation, and accuracy by containment of a gold answer\n"
-          "(\"unanswerable\" as gold is right when the answer declines). Per mode: accuracy ± standard error,\n"
+          "(\"unanswerable\" as gold is right when the answer declines), all on the answer with its citation\n"
+          "markers and a leading \"The answer is:\" left out. Per mode: accuracy ± standard error,\n"
           "EM, F1, mean prompt / generated / reused-prefix tokens, seconds per question, peak RSS, degenerate\n"
           "answers, auto's route mix and fallbacks, and whether auto met its goal (within one standard error\n"
           "of the better mode at <= 0.4x lc's prompt tokens). Per collection all questions of one mode run\n"

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "pipeline/citations.hpp"
 #include "util/error.hpp"
 
 namespace hayloft::pipeline {
@@ -85,6 +86,49 @@ std::string squad_normalize(std::string_view text) {
   return out;
 }
 
+namespace {
+
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+std::string_view trim_front(std::string_view s) {
+  while (!s.empty() && (is_space(static_cast<unsigned char>(s.front())) || s.front() == ':')) s.remove_prefix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string answer_text(std::string_view prediction) {
+  std::string kept;
+  size_t at = 0;
+  for (const ParsedMarker& m : parse_markers(prediction)) {
+    if (m.begin < at) continue;  // "[C3, C5]" yields two markers with one span
+    kept.append(prediction.substr(at, m.begin - at));
+    at = m.end;
+  }
+  kept.append(prediction.substr(at));
+  std::string_view rest = trim_front(kept);
+  // Longest first: each later one is a prefix of an earlier one.
+  for (std::string_view lead : {"the answer to this question is", "the answer to the question is", "the answer is",
+                                "answer is", "answer"}) {
+    if (starts_with_nocase(rest, lead)) {
+      std::string_view after = rest.substr(lead.size());
+      // "answer" alone only as "Answer:"; the others need a word boundary.
+      if (lead == "answer" ? !after.starts_with(':') : !(after.empty() || after[0] == ':' || after[0] == ' ')) break;
+      rest = trim_front(after);
+      break;
+    }
+  }
+  return std::string(rest);
+}
+
 bool is_unanswerable(std::string_view prediction, std::string_view unanswerable_word) {
   std::string norm = padded(squad_normalize(prediction));
   std::string word = squad_normalize(unanswerable_word);
@@ -127,7 +171,8 @@ double contains_answer(std::string_view prediction, std::string_view gold) {
 AnswerScore score_answer(std::string_view prediction, const std::vector<std::string>& golds,
                          std::string_view unanswerable_word) {
   if (golds.empty()) throw Error(ErrorKind::kInvalidArgument, "a question needs at least one gold answer");
-  bool declined = is_unanswerable(prediction, unanswerable_word);
+  const std::string answer = answer_text(prediction);
+  bool declined = is_unanswerable(answer, unanswerable_word);
   std::string unans = squad_normalize(unanswerable_word);
   AnswerScore best;
   for (const std::string& gold : golds) {
@@ -136,7 +181,7 @@ AnswerScore score_answer(std::string_view prediction, const std::vector<std::str
       double v = declined ? 1.0 : 0.0;
       s = {v, v, v};
     } else if (!declined) {
-      s = {exact_match(prediction, gold), token_f1(prediction, gold), contains_answer(prediction, gold)};
+      s = {exact_match(answer, gold), token_f1(answer, gold), contains_answer(answer, gold)};
     }
     best.exact_match = std::max(best.exact_match, s.exact_match);
     best.f1 = std::max(best.f1, s.f1);

@@ -4,6 +4,8 @@
 // gold answers; plus accuracy by containment (a gold answer's normalised words appear, in order and
 // contiguous, in the normalised prediction), which is kinder to small models that answer in sentences.
 // "unanswerable" is a valid gold answer: it matches a prediction that declines (see is_unanswerable).
+// Predictions are scored as answer_text() gives them: citation markers and a leading "The answer is:"
+// are not part of the answer.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,11 @@
 namespace hayloft::pipeline {
 
 std::string squad_normalize(std::string_view text);
+
+// The answer a prediction gives, for scoring: citation markers ("[C3]", "[C2, C5]", see parse_markers)
+// removed, and a lead-in the chat models put first ("The answer is:", "The answer to this question is",
+// "Answer:", case-insensitive) cut off the front; everything else kept as written.
+std::string answer_text(std::string_view prediction);
 
 // True when the prediction declines to answer: after normalisation it contains `unanswerable_word`, or
 // one of a few fixed refusals ("cannot be answered", "not mentioned", "no information", ...).

@@ -65,6 +65,22 @@ TEST(Scoring, UnanswerableGold) {
   EXPECT_THROW(score_answer("x", {}), Error);
 }
 
+// Markers and a leading "The answer is:" are not the answer: SmolLM2 writes "The answer is: [C3] Hamas".
+TEST(Scoring, AnswerTextDropsMarkersAndTheLeadIn) {
+  EXPECT_EQ(answer_text("The answer is: [C3] Hamas"), "Hamas");
+  EXPECT_EQ(answer_text("Denver Broncos [C2]."), "Denver Broncos .");
+  EXPECT_EQ(answer_text("The answer to this question is 1912 [C1, C4]"), "1912 ");
+  EXPECT_EQ(answer_text("Answer: blue heron"), "blue heron");
+  EXPECT_EQ(answer_text("Answers vary [3]"), "Answers vary ");       // no "Answer:" lead-in
+  EXPECT_EQ(answer_text("The answer was late."), "The answer was late.");
+  EXPECT_EQ(answer_text("In (1990) it rained"), "In (1990) it rained");  // "(1990)" is no marker
+  AnswerScore s = score_answer("The answer is: [C3] Hamas", {"Hamas"});
+  EXPECT_EQ(s.exact_match, 1.0);
+  EXPECT_EQ(s.f1, 1.0);
+  EXPECT_EQ(score_answer("[C2] unanswerable", {"unanswerable"}).exact_match, 1.0);
+  EXPECT_LT(score_answer("Hamas rules Gaza [C3]", {"Hamas"}).f1, 1.0);  // a sentence is still not EM
+}
+
 TEST(Scoring, MeanAndStandardError) {
   MeanStderr m = mean_stderr({1, 0, 1, 0});
   EXPECT_DOUBLE_EQ(m.mean, 0.5);
