@@ -73,6 +73,10 @@ std::vector<QuestionItem> parse_question_set(std::string_view jsonl, const std::
       if (!x.is_string()) throw Error(ErrorKind::kCorrupt, "\"answers\" must hold strings only", ctx);
       q.answers.push_back(x.get<std::string>());
     }
+    if (auto k = j.find("kind"); k != j.end()) {
+      if (!k->is_string()) throw Error(ErrorKind::kCorrupt, "\"kind\" must be a string", ctx);
+      q.kind = k->get<std::string>();
+    }
     if (!ids.insert(q.id).second) throw Error(ErrorKind::kCorrupt, "repeated id \"" + q.id + "\"", ctx);
     out.push_back(std::move(q));
   });
@@ -86,7 +90,9 @@ std::vector<QuestionItem> load_question_set(const std::string& path) {
 std::string to_jsonl(const std::vector<QuestionItem>& items) {
   std::string out;
   for (const auto& q : items) {
-    out += json{{"id", q.id}, {"question", q.question}, {"answers", q.answers}}.dump() + "\n";
+    json j = {{"id", q.id}, {"question", q.question}, {"answers", q.answers}};
+    if (!q.kind.empty()) j["kind"] = q.kind;
+    out += j.dump() + "\n";
   }
   return out;
 }

@@ -17,6 +17,7 @@ struct QuestionItem {
   std::string id;
   std::string question;
   std::vector<std::string> answers;
+  std::string kind;  // optional "kind" (e.g. single, multi, unanswerable): eval also summarises per kind
 };
 
 // Parses JSONL text; blank lines are skipped. Errors are Error{kCorrupt} naming `name` and the line:

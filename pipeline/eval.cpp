@@ -22,6 +22,24 @@ const ModeSummary* find(const std::vector<ModeSummary>& s, Mode m) {
 
 }  // namespace
 
+std::vector<KindSummary> summarize_by_kind(const std::vector<QuestionResult>& results) {
+  std::vector<KindSummary> out;
+  for (const QuestionResult& r : results) {
+    if (r.kind.empty()) continue;
+    if (std::none_of(out.begin(), out.end(), [&](const KindSummary& k) { return k.kind == r.kind; })) {
+      out.push_back({r.kind, {}});
+    }
+  }
+  for (KindSummary& k : out) {
+    std::vector<QuestionResult> of_kind;
+    for (const QuestionResult& r : results) {
+      if (r.kind == k.kind) of_kind.push_back(r);
+    }
+    k.summaries = summarize(of_kind);
+  }
+  return out;
+}
+
 std::vector<ModeSummary> summarize(const std::vector<QuestionResult>& results) {
   std::vector<ModeSummary> out;
   for (Mode mode : {Mode::kLc, Mode::kRag, Mode::kAuto}) {

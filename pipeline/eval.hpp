@@ -13,6 +13,7 @@ namespace hayloft::pipeline {
 
 struct QuestionResult {
   std::string id;
+  std::string kind;  // the question set's optional kind
   Mode mode = Mode::kAuto;
   Route route = Route::kRag;  // the route the answer finally took
   AnswerScore score;
@@ -46,6 +47,14 @@ struct ModeSummary {
 
 // One summary per mode present, in the order lc, rag, auto.
 std::vector<ModeSummary> summarize(const std::vector<QuestionResult>& results);
+
+// The summaries of each question kind (in order of first appearance; questions without a kind left
+// out); empty when no question has one.
+struct KindSummary {
+  std::string kind;
+  std::vector<ModeSummary> summaries;
+};
+std::vector<KindSummary> summarize_by_kind(const std::vector<QuestionResult>& results);
 
 // The goal: auto's accuracy within one standard error of the better of lc and rag (auto >= best
 // - best's standard error), at no more than 0.4x LC's mean prompt tokens. Needs all three modes.

@@ -56,6 +56,7 @@ EvalRecord evaluate_one(Answerer& answerer, const EvalCase& c, Mode mode, const 
   rec.gold = c.item.answers;
   QuestionResult& r = rec.result;
   r.id = c.item.id;
+  r.kind = c.item.kind;
   r.mode = mode;
   AskRequest request;
   request.collection = c.collection;
@@ -165,6 +166,7 @@ json to_json(const EvalRecord& rec) {
             {"peak_rss_bytes", r.peak_rss_bytes},
             {"degenerate", r.degenerate},
             {"fallback", r.fallback}};
+  if (!r.kind.empty()) j["kind"] = r.kind;
   if (r.error) j["error"] = rec.error;
   return j;
 }
@@ -184,6 +186,14 @@ json eval_result_json(const EvalHeader& h, const std::vector<EvalRecord>& record
     sums.push_back(j);
   }
   for (const auto& r : records) questions.push_back(to_json(r));
+  std::string table = summary_markdown(summaries, goal);
+  json by_kind = json::array();
+  for (const KindSummary& k : summarize_by_kind(results)) {
+    json ks = json::array();
+    for (const auto& s : k.summaries) ks.push_back(to_json(s));
+    by_kind.push_back({{"kind", k.kind}, {"summaries", ks}});
+    table += "\nKind " + k.kind + ":\n\n" + summary_markdown(k.summaries, AutoGoal{});
+  }
   return {{"set", h.set},
           {"model", h.model},
           {"collections", h.collections},
@@ -191,7 +201,8 @@ json eval_result_json(const EvalHeader& h, const std::vector<EvalRecord>& record
           {"interrupted", h.interrupted},
           {"summaries", sums},
           {"goal", to_json(goal)},
-          {"table", summary_markdown(summaries, goal)},
+          {"by_kind", by_kind},
+          {"table", table},
           {"questions", questions}};
 }
 

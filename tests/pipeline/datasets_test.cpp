@@ -57,6 +57,8 @@ TEST(Datasets, QuestionSetParsesAndRejectsBadLines) {
   ASSERT_EQ(qs.size(), 2u);
   EXPECT_EQ(qs[0].answers, (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(parse_question_set(to_jsonl(qs), "again").at(1).question, "Who?");
+  EXPECT_EQ(qs[0].kind, "");
+  EXPECT_EQ(parse_question_set(to_jsonl(qs), "again").at(1).kind, "u");
   auto expect_corrupt = [](const std::string& text, const std::string& where) {
     try {
       parse_question_set(text, "set.jsonl");
@@ -70,6 +72,7 @@ TEST(Datasets, QuestionSetParsesAndRejectsBadLines) {
   expect_corrupt("{\"id\":\"a\",\"answers\":[\"x\"]}\n", "question");
   expect_corrupt("{\"id\":\"a\",\"question\":\"q\",\"answers\":[]}\n", "answers");
   expect_corrupt("{\"id\":\"a\",\"question\":\"q\",\"answers\":[3]}\n", "strings");
+  expect_corrupt("{\"id\":\"a\",\"question\":\"q\",\"answers\":[\"x\"],\"kind\":2}\n", "kind");
   expect_corrupt("{\"id\":\"a\",\"question\":\"q\",\"answers\":[\"x\"]}\n{\"id\":\"a\",\"question\":\"r\",\"answers\":[\"x\"]}",
                  "repeated id");
   EXPECT_THROW(load_question_set(kData + "no-such-file.jsonl"), Error);

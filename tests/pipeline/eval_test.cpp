@@ -50,6 +50,21 @@ TEST(Eval, SummarisesPerModeInFixedOrder) {
   EXPECT_TRUE(summarize({}).empty());
 }
 
+TEST(Eval, SummarisesPerKindInOrderOfFirstAppearance) {
+  std::vector<QuestionResult> rs = results();
+  for (size_t i = 0; i < rs.size(); ++i) rs[i].kind = i % 4 == 3 ? "multi" : "single";
+  rs.push_back(result(Mode::kLc, 1, 10));  // no kind: only in the overall summary
+  auto k = summarize_by_kind(rs);
+  ASSERT_EQ(k.size(), 2u);
+  EXPECT_EQ(k[0].kind, "single");
+  EXPECT_EQ(k[1].kind, "multi");
+  ASSERT_EQ(k[1].summaries.size(), 3u);
+  EXPECT_EQ(k[1].summaries[0].questions, 1u);
+  EXPECT_DOUBLE_EQ(k[1].summaries[0].accuracy.mean, 0.0);  // lc's fourth question was wrong
+  EXPECT_DOUBLE_EQ(k[0].summaries[0].accuracy.mean, 1.0);
+  EXPECT_TRUE(summarize_by_kind(results()).empty());
+}
+
 TEST(Eval, AutoGoalChecksAccuracyAndTokens) {
   auto s = summarize(results());
   AutoGoal g = check_auto_goal(s);
