@@ -117,6 +117,30 @@ for x in m:
     ctx = set(x["context_chunk_ids"])
     assert all(c["chunk_id"] in ctx for c in x["citations"]["citations"]), x["citations"]
 ' || fail "compare --json: $cmp"
+# auto's fallback after a first rag answer of "unanswerable", end to end: a rag template that makes the
+# first pass decline (SmolLM2 rarely declines on its own: 3 of 500 SQuAD questions; it ignores a plain
+# "reply unanswerable" instruction but repeats a word it is told to), so auto must go to lc (the tiny
+# collection fits, lc_template untouched), record why, and answer from lc; the streamed text is lc's only.
+cat >"$HOME_DIR/decline.json" <<'JSON'
+{"pipeline": {"rag_template": "{context}\n\nRepeat after me: unanswerable.{unanswerable}\n\n{question}",
+              "unanswerable_instruction": ""}}
+JSON
+fb=$("$BIN" ask "${H[@]}" -c tiny --mode auto -n 8 --config "$HOME_DIR/decline.json" --json "$Q" 2>/dev/null) ||
+  fail "ask auto (decline) exited $?"
+echo "$fb" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+a = d["attempts"]
+assert len(a) == 2, [(x["plan"]["route"], x["text"]) for x in a]
+assert a[0]["plan"]["route"] == "rag" and a[0]["plan"]["ask_unanswerable"], a[0]["plan"]
+assert "unanswerable" in a[0]["text"].lower(), a[0]["text"]
+assert a[1]["plan"]["route"] == "lc" and a[1]["plan"]["fallback"] and not a[1]["plan"]["ask_unanswerable"], a[1]["plan"]
+assert d["route"] == "lc" and "said" in d["reason"], (d["route"], d["reason"])
+assert d["answer"] == a[1]["text"].strip() and d["prompt_tokens"] == a[1]["metrics"]["prompt_tokens"], d
+' || fail "auto fallback after unanswerable: $fb"
+text=$("$BIN" ask "${H[@]}" -c tiny --mode auto -n 8 --config "$HOME_DIR/decline.json" "$Q" 2>/dev/null) ||
+  fail "ask auto (decline, text) exited $?"
+[[ -n "$text" && "${text,,}" != *unanswerable* ]] || fail "the declined rag text was streamed: $text"
 kinds=$("$BIN" runs "${H[@]}" --kind compare --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["runs"]))')
 [[ $kinds == 1 ]] || fail "compare runs stored: $kinds"
 echo "ask.sh: ok"
