@@ -7,6 +7,7 @@
 
 #include "engine/ops/activation.hpp"
 #include "engine/ops/attention.hpp"
+#include "engine/ops/exp_avx2.hpp"
 
 namespace hayloft::engine::ops {
 
@@ -45,6 +46,33 @@ inline __m256 hsum8x8(const __m256* a) {
   // hadd: (t0+t2), (t1+t3) per vector, then their sum; lanes hold vectors [0 2 4 6 | 1 3 5 7].
   const __m256 f = _mm256_hadd_ps(_mm256_hadd_ps(p[0], p[1]), _mm256_hadd_ps(p[2], p[3]));
   return _mm256_permutevar8x32_ps(f, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+// x[j] = exp(x[j] - max) over n scores, eight at a time with exp8 (the scalar tail with std::exp), and
+// returns max and the sum. std::exp per position was most of decode's attention time at depth (one
+// call per position, head and layer: 2.2M per token for SmolLM2 at 8K). Both AVX2 paths (attend_avx2
+// and the two-pass attend_scores_avx2) share it, so one slice still weights values exactly as
+// attend_avx2 does; attention_ref.cpp keeps softmax()'s std::exp as the reference.
+float exp_shifted(float* x, int64_t n, double& sum) {
+  float mx = x[0];
+  for (int64_t j = 1; j < n; ++j) mx = x[j] > mx ? x[j] : mx;
+  const __m256 mv = _mm256_set1_ps(mx);
+  __m256 acc = _mm256_setzero_ps();
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), mv));
+    _mm256_storeu_ps(x + j, e);
+    acc = _mm256_add_ps(acc, e);
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, acc);
+  sum = 0;
+  for (float l : lanes) sum += l;
+  for (; j < n; ++j) {
+    x[j] = std::exp(x[j] - mx);
+    sum += x[j];
+  }
+  return mx;
 }
 
 constexpr int kBlock = 8;            // positions per step
@@ -97,20 +125,12 @@ void attend_scores_avx2(const float* q, int n_q, const KvLayerView& kv, int kv_h
       for (int i = 0; i < nb; ++i) e[h * e_stride + j + i] = s8[i];
     }
   }
-  // Per head: max, e_j = exp(s_j - max) in place, l = sum e_j, with softmax()'s operations (std::exp, a
-  // double sum), so that one slice weights values bit for bit as attend_avx2 does.
+  // Per head: max, e_j = exp(s_j - max) in place, l = sum e_j, as attend_avx2 computes them, so that one
+  // slice weights values bit for bit as attend_avx2 does.
   for (int h = 0; h < n_q; ++h) {
     float* sc = e + h * e_stride;
     if (cap > 0) softcap(sc, n, cap);
-    float mx = sc[0];
-    for (int64_t j = 1; j < n; ++j) mx = sc[j] > mx ? sc[j] : mx;
-    double sum = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      sc[j] = std::exp(sc[j] - mx);
-      sum += sc[j];
-    }
-    m[h] = mx;
-    l[h] = sum;
+    m[h] = exp_shifted(sc, n, l[h]);
   }
 }
 
@@ -183,7 +203,10 @@ void attend_avx2(const float* q, const KvLayerView& kv, int kv_head, int head_di
     scores[j] = hsum(acc) * scale;
   }
   if (cap > 0) softcap(scores, n, cap);
-  softmax(scores, n);
+  double sum = 0;
+  exp_shifted(scores, n, sum);
+  const float inv = static_cast<float>(1.0 / sum);
+  for (int64_t j = 0; j < n; ++j) scores[j] *= inv;
   __m256 o[kMaxHeadDim / 8];
   for (int b = 0; b < head_dim / 8; ++b) o[b] = _mm256_setzero_ps();
   for (int64_t j = 0; j < n; ++j) {
