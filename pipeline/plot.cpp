@@ -83,14 +83,19 @@ void centred_text(cairo_t* cr, const std::string& text, double x, double y) {
   cairo_show_text(cr, text.c_str());
 }
 
-void draw(cairo_t* cr, const Heatmap& map, double width, double height) {
+// White page, the title centred on top, then black 11-point text for what follows.
+void begin_chart(cairo_t* cr, const std::string& title, double width) {
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_paint(cr);
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_set_font_size(cr, 14);
-  centred_text(cr, map.title, width / 2, kTop / 2);
+  centred_text(cr, title, width / 2, kTop / 2);
   cairo_set_font_size(cr, 11);
+}
+
+void draw(cairo_t* cr, const Heatmap& map, double width, double height) {
+  begin_chart(cr, map.title, width);
   for (size_t r = 0; r < map.depths.size(); ++r) {
     double y = kTop + kCell * static_cast<double>(r);
     for (size_t c = 0; c < map.lengths.size(); ++c) {
@@ -123,13 +128,7 @@ void draw(cairo_t* cr, const Heatmap& map, double width, double height) {
 
 // Bars on a 0..1 axis with gridlines every 0.25, value printed above each whisker.
 void draw(cairo_t* cr, const BarChart& chart, double width, double height) {
-  cairo_set_source_rgb(cr, 1, 1, 1);
-  cairo_paint(cr);
-  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_set_font_size(cr, 14);
-  centred_text(cr, chart.title, width / 2, kTop / 2);
-  cairo_set_font_size(cr, 11);
+  begin_chart(cr, chart.title, width);
   const double base = kTop + kBarHeight;  // y of value 0
   for (int t = 0; t <= 4; ++t) {
     double y = base - kBarHeight * t / 4.0;

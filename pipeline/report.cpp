@@ -15,57 +15,26 @@ namespace hayloft::pipeline {
 
 namespace report {
 
-Block heading(int level, std::string t) {
-  Block b;
-  b.kind = Block::Kind::kHeading;
-  b.level = level;
-  b.text = std::move(t);
-  return b;
-}
+// Block is a plain aggregate: each constructor names the kind and the fields it uses.
+Block heading(int level, std::string t) { return {.kind = Block::Kind::kHeading, .level = level, .text = std::move(t)}; }
 
-Block text(std::string t) {
-  Block b;
-  b.kind = Block::Kind::kText;
-  b.text = std::move(t);
-  return b;
-}
+Block text(std::string t) { return {.kind = Block::Kind::kText, .text = std::move(t)}; }
 
 Block fields(std::vector<std::pair<std::string, std::string>> f) {
-  Block b;
-  b.kind = Block::Kind::kFields;
-  b.fields = std::move(f);
-  return b;
+  return {.kind = Block::Kind::kFields, .fields = std::move(f)};
 }
 
 Block table(std::vector<std::string> header, std::vector<std::vector<std::string>> rows) {
-  Block b;
-  b.kind = Block::Kind::kTable;
-  b.header = std::move(header);
-  b.rows = std::move(rows);
-  return b;
+  return {.kind = Block::Kind::kTable, .header = std::move(header), .rows = std::move(rows)};
 }
 
-Block quote(std::string t) {
-  Block b;
-  b.kind = Block::Kind::kQuote;
-  b.text = std::move(t);
-  return b;
-}
+Block quote(std::string t) { return {.kind = Block::Kind::kQuote, .text = std::move(t)}; }
 
 Block image(std::string file, std::string alt) {
-  Block b;
-  b.kind = Block::Kind::kImage;
-  b.file = std::move(file);
-  b.text = std::move(alt);
-  return b;
+  return {.kind = Block::Kind::kImage, .text = std::move(alt), .file = std::move(file)};
 }
 
-Block code(std::string t) {
-  Block b;
-  b.kind = Block::Kind::kCode;
-  b.text = std::move(t);
-  return b;
-}
+Block code(std::string t) { return {.kind = Block::Kind::kCode, .text = std::move(t)}; }
 
 std::string fixed(double v, int digits) {
   char buf[64];
