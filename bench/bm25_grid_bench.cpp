@@ -15,7 +15,7 @@
 
 #include "config/config.hpp"
 #include "index/index.hpp"
-#include "index/retrieval_eval.hpp"
+#include "eval/eval.hpp"
 #include "util/util.hpp"
 
 namespace {

@@ -29,7 +29,7 @@
 
 #include "config/config.hpp"
 #include "index/index.hpp"
-#include "index/retrieval_eval.hpp"
+#include "eval/eval.hpp"
 #include "util/util.hpp"
 
 namespace {
@@ -37,7 +37,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace hayloft;
 using nlohmann::json;
-namespace eval = hayloft::index::eval;
 
 struct Options {
   std::string data_dir = "../shared/data";

@@ -25,7 +25,7 @@
 
 #include "config/config.hpp"
 #include "index/index.hpp"
-#include "index/retrieval_eval.hpp"
+#include "eval/eval.hpp"
 #include "util/util.hpp"
 
 namespace {
@@ -33,7 +33,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace hayloft;
 using nlohmann::json;
-namespace eval = hayloft::index::eval;
 
 constexpr int kTopK = 10;
 

@@ -8,6 +8,7 @@
 #include "cli/answer_setup.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "eval/eval.hpp"
 #include "index/index.hpp"
 #include "pipeline/pipeline.hpp"
 #include "util/util.hpp"
@@ -53,7 +54,7 @@ int int_flag(const Context& ctx, const char* name, int64_t max) {
 
 // Says why an article does not fit the window in lc (empty when it does), from the planner itself: the
 // article's chunks counted by the model's tokenizer, its longest chosen question, the instructions.
-std::string lc_misfit(AnswerStack& s, const std::vector<index::NewDocument>& docs, const pipeline::SquadArticle& a,
+std::string lc_misfit(AnswerStack& s, const std::vector<index::NewDocument>& docs, const eval::SquadArticle& a,
                       const std::vector<size_t>& questions) {
   pipeline::PlanInput in;
   in.mode = pipeline::Mode::kLc;
@@ -79,27 +80,27 @@ std::string lc_misfit(AnswerStack& s, const std::vector<index::NewDocument>& doc
 }
 
 // --squad: selects articles and questions, makes (or reuses) one collection per article.
-std::vector<pipeline::EvalCase> squad_cases(const Context& ctx, AnswerStack& s,
-                                            const std::vector<pipeline::SquadArticle>& articles) {
-  pipeline::SquadSelectOptions so;
+std::vector<eval::EvalCase> squad_cases(const Context& ctx, AnswerStack& s,
+                                            const std::vector<eval::SquadArticle>& articles) {
+  eval::SquadSelectOptions so;
   so.articles = int_flag(ctx, "articles", 100000);
   so.questions_per_article = int_flag(ctx, "questions-per-article", 100000);
   so.skip_articles = int_flag(ctx, "skip-articles", 100000);
   const index::IngestOptions io = index::ingest_options(s.config.ingest);
   std::map<size_t, std::vector<index::NewDocument>> docs;  // built once: for the fit test, then stored
-  auto fits = [&](const pipeline::SquadArticle& a, const std::vector<size_t>& questions) {
+  auto fits = [&](const eval::SquadArticle& a, const std::vector<size_t>& questions) {
     size_t i = static_cast<size_t>(&a - articles.data());
-    docs[i] = pipeline::squad_documents(a, io.chunk);
+    docs[i] = eval::squad_documents(a, io.chunk);
     return lc_misfit(s, docs[i], a, questions);
   };
-  pipeline::SquadSelection sel = pipeline::select_squad(articles, so, fits);
+  eval::SquadSelection sel = eval::select_squad(articles, so, fits);
   for (const auto& skip : sel.skipped) spdlog::warn("skipped article {}: it does not fit lc: {}", skip.title, skip.why);
   if (sel.picks.empty()) throw Error(ErrorKind::kInvalidArgument, "no SQuAD article fits the model's window");
-  std::vector<pipeline::EvalCase> cases;
+  std::vector<eval::EvalCase> cases;
   for (const auto& pick : sel.picks) {
-    const pipeline::SquadArticle& a = articles[pick.article];
-    std::string name = pipeline::squad_collection_name(a.title);
-    std::string how = pipeline::ensure_collection(s.library, name, std::move(docs[pick.article]));
+    const eval::SquadArticle& a = articles[pick.article];
+    std::string name = eval::squad_collection_name(a.title);
+    std::string how = eval::ensure_collection(s.library, name, std::move(docs[pick.article]));
     spdlog::info("article {}: collection {} ({}), {} questions", a.title, name, how, pick.questions.size());
     for (size_t q : pick.questions) cases.push_back({name, a.questions[q]});
   }
@@ -153,9 +154,9 @@ int eval_run(Context& ctx) {
   for (const char* f : {"articles", "questions-per-article", "skip-articles"}) {
     if (!squad && ctx.args.has(f)) throw UsageError{std::string("--") + f + " goes with --squad"};
   }
-  pipeline::EvalSettings settings;
+  eval::EvalSettings settings;
   try {
-    settings.modes = pipeline::parse_modes(ctx.args.get("modes", "lc,rag,auto"));
+    settings.modes = eval::parse_modes(ctx.args.get("modes", "lc,rag,auto"));
   } catch (const Error& e) {
     throw UsageError{e.what()};
   }
@@ -169,17 +170,17 @@ int eval_run(Context& ctx) {
   const std::string collection = ctx.args.get("collection", "default");
 
   // The set is read before the model loads: a bad file should cost nothing.
-  std::vector<pipeline::SquadArticle> articles;
-  std::vector<pipeline::QuestionItem> items;
+  std::vector<eval::SquadArticle> articles;
+  std::vector<eval::QuestionItem> items;
   if (squad) {
-    articles = pipeline::load_squad(set_path);
+    articles = eval::load_squad(set_path);
   } else {
-    items = pipeline::load_question_set(set_path);
+    items = eval::load_question_set(set_path);
     if (items.empty()) throw Error(ErrorKind::kInvalidArgument, "the question set is empty", set_path);
   }
   AnswerStack stack(ctx, squad ? std::vector<std::string>{} : std::vector<std::string>{collection});
   settings.unanswerable_word = stack.config.pipeline.unanswerable_answer;
-  std::vector<pipeline::EvalCase> cases;
+  std::vector<eval::EvalCase> cases;
   if (squad) {
     cases = squad_cases(ctx, stack, articles);
   } else {
@@ -187,7 +188,7 @@ int eval_run(Context& ctx) {
   }
   if (limit > 0 && static_cast<size_t>(limit) < cases.size()) cases.resize(static_cast<size_t>(limit));
 
-  pipeline::EvalHeader header;
+  eval::EvalHeader header;
   header.set = set_path;
   header.model = stack.generator->model_name();
   header.modes = settings.modes;
@@ -200,23 +201,23 @@ int eval_run(Context& ctx) {
                header.collections.size(), header.model);
 
   Timer timer;
-  pipeline::EvalRun run;
+  eval::EvalRun run;
   {
     SigintGuard guard;
-    pipeline::EvalHooks hooks;
+    eval::EvalHooks hooks;
     hooks.stop = [] { return interrupted(); };
-    std::vector<pipeline::EvalRecord> seen;  // for the running accuracy per mode
-    hooks.on_record = [&seen](const pipeline::EvalRecord& r, size_t done, size_t total) {
+    std::vector<eval::EvalRecord> seen;  // for the running accuracy per mode
+    hooks.on_record = [&seen](const eval::EvalRecord& r, size_t done, size_t total) {
       seen.push_back(r);
-      const pipeline::QuestionResult& q = r.result;
+      const eval::QuestionResult& q = r.result;
       spdlog::info("[{}/{}] {} {} {}: {} ({} via {}, {:.1f} s, {:.1f} s CPU, {} prompt tokens, {} reused) | {}",
                    done, total,
                    r.collection, pipeline::mode_name(q.mode), q.id,
                    q.error ? "error" : (q.score.contains > 0 ? "right" : "wrong"),
                    q.error ? r.error : "\"" + one_line(r.answer, 60) + "\"", pipeline::route_name(q.route), q.seconds,
-                   r.cpu_seconds, q.prompt_tokens, q.reused_prefix_tokens, pipeline::running_accuracy(seen));
+                   r.cpu_seconds, q.prompt_tokens, q.reused_prefix_tokens, eval::running_accuracy(seen));
     };
-    run = pipeline::run_eval(*stack.answerer, cases, settings, hooks);
+    run = eval::run_eval(*stack.answerer, cases, settings, hooks);
   }
   header.interrupted = run.interrupted;
   if (run.interrupted) {
@@ -224,7 +225,7 @@ int eval_run(Context& ctx) {
                  cases.size() * settings.modes.size());
   }
 
-  nlohmann::json doc = pipeline::eval_result_json(header, run.records);
+  nlohmann::json doc = eval::eval_result_json(header, run.records);
   index::RunRecord rec;
   rec.kind = "eval";
   rec.collection = header.collections.size() == 1 ? header.collections[0]

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "cli/commands.hpp"
-#include "index/retrieval_eval.hpp"
+#include "eval/eval.hpp"
 #include "util/util.hpp"
 
 namespace hayloft::cli {
@@ -14,7 +14,7 @@ namespace hayloft::cli {
 namespace {
 
 namespace fs = std::filesystem;
-namespace ev = index::eval;
+namespace ev = hayloft::eval;
 
 // A temp directory removed on scope exit (the default throwaway home).
 class TempHome {

@@ -14,8 +14,9 @@
 #include "engine/engine.hpp"
 #include "index/index.hpp"
 #include "pipeline/local_generator.hpp"
-#include "pipeline/niah.hpp"
+#include "eval/eval.hpp"
 #include "pipeline/pipeline.hpp"
+#include "report/report.hpp"
 #include "util/util.hpp"
 
 namespace hayloft::cli {
@@ -85,12 +86,12 @@ std::string plot_path(const std::string& base, pipeline::Mode mode) {
   return stem + "-" + pipeline::mode_name(mode) + ext;
 }
 
-pipeline::NiahOptions niah_options(const Context& ctx) {
-  pipeline::NiahOptions o;
+eval::NiahOptions niah_options(const Context& ctx) {
+  eval::NiahOptions o;
   try {
-    o.lengths = pipeline::parse_lengths(ctx.args.get("lengths", "1k,2k,4k,8k"));
+    o.lengths = eval::parse_lengths(ctx.args.get("lengths", "1k,2k,4k,8k"));
     o.drop_unfit_lengths = !ctx.args.has("lengths");
-    o.depths = pipeline::parse_depths(ctx.args.get("depths", "0,25,50,75,100"));
+    o.depths = eval::parse_depths(ctx.args.get("depths", "0,25,50,75,100"));
     for (const auto& m : split_list(ctx.args.get("modes", "lc,rag"))) {
       pipeline::Mode mode = pipeline::parse_mode(m);
       if (mode == pipeline::Mode::kAuto) throw UsageError{"--modes takes lc and rag (auto has no fixed route)"};
@@ -110,12 +111,12 @@ pipeline::NiahOptions niah_options(const Context& ctx) {
   return o;
 }
 
-void print_text(const pipeline::NiahResult& r) {
+void print_text(const eval::NiahResult& r) {
   for (const auto& s : r.summaries) {
     std::printf("%s: %d of %d hits (%.0f%%)\n%8s", pipeline::mode_name(s.mode), s.hits, s.cells, 100 * s.hit_rate,
                 "depth");
-    pipeline::Heatmap map = pipeline::niah_heatmap(r, s.mode, "");
-    for (int l : map.lengths) std::printf(" %6s", pipeline::length_label(l).c_str());
+    report::Heatmap map = report::niah_heatmap(r, s.mode, "");
+    for (int l : map.lengths) std::printf(" %6s", eval::length_label(l).c_str());
     std::printf("\n");
     for (size_t d = 0; d < map.depths.size(); ++d) {
       std::printf("%7g%%", map.depths[d]);
@@ -124,14 +125,14 @@ void print_text(const pipeline::NiahResult& r) {
     }
     std::printf("\n");
   }
-  std::printf("%s", pipeline::niah_cost_markdown(r.summaries).c_str());
+  std::printf("%s", eval::niah_cost_markdown(r.summaries).c_str());
 }
 
 }  // namespace
 
 int niah_run(Context& ctx) {
   if (!ctx.args.has("haystack") || !ctx.args.has("needles")) throw UsageError{"--haystack and --needles are required"};
-  pipeline::NiahOptions options = niah_options(ctx);
+  eval::NiahOptions options = niah_options(ctx);
   const std::string plot = ctx.args.get("plot");
   if (!plot.empty() && !plot.ends_with(".svg") && !plot.ends_with(".png")) {
     throw UsageError{"--plot takes a .svg or .png file name"};
@@ -151,8 +152,8 @@ int niah_run(Context& ctx) {
 
   // Inputs first: a typo should not cost a model load.
   const std::string haystack_dir = ctx.args.get("haystack"), needles_path = ctx.args.get("needles");
-  const std::string filler = pipeline::load_haystack(haystack_dir);
-  const std::vector<pipeline::Needle> needles = pipeline::load_needles(needles_path);
+  const std::string filler = eval::load_haystack(haystack_dir);
+  const std::vector<eval::Needle> needles = eval::load_needles(needles_path);
   if (needles.empty()) throw Error(ErrorKind::kInvalidArgument, "the needles file holds no needles", needles_path);
 
   const std::string path = engine::resolve_model(ctx.args.get("model", config.engine.default_model),
@@ -167,22 +168,22 @@ int niah_run(Context& ctx) {
   std::optional<Progress> bar;  // the total is known once run_niah has left out unfit lengths
   spdlog::info("niah: {} lengths x {} depths x {} needles x {} modes with {}", options.lengths.size(),
                options.depths.size(), needles.size(), options.modes.size(), generator.model_name());
-  pipeline::NiahResult result = pipeline::run_niah(
+  eval::NiahResult result = eval::run_niah(
       filler, needles, options, generator, model_info, model_key, config, scratch.path(),
-      [&bar](const pipeline::NiahCell& c, size_t done, size_t all) {
+      [&bar](const eval::NiahCell& c, size_t done, size_t all) {
         if (!bar) bar.emplace("niah", static_cast<int64_t>(all));
         bar->update(static_cast<int64_t>(done));
         std::string head = c.answer.substr(0, 80);  // one log line: answers may hold line breaks
         for (char& ch : head) ch = (ch == '\n' || ch == '\r') ? ' ' : ch;
         spdlog::info("[{}/{}] {} {} depth {:g}% needle {}: {} ({} prompt tokens, {:.1f} s): {}", done, all,
-                     pipeline::mode_name(c.mode), pipeline::length_label(c.length), c.depth, c.needle,
+                     pipeline::mode_name(c.mode), eval::length_label(c.length), c.depth, c.needle,
                      c.hit ? "hit" : "miss", c.prompt_tokens, c.seconds, head);
       },
       [] { return interrupted(); });
   if (bar) bar->finish();
   for (int l : result.dropped_lengths) {
     spdlog::warn("left out the default length {}: its lc prompt does not fit the {}-token window (--ctx)",
-                 pipeline::length_label(l), generator.context_window());
+                 eval::length_label(l), generator.context_window());
   }
   if (result.interrupted) {
     spdlog::warn("interrupted after {} cells: the grid is partial", result.cells.size());
@@ -190,13 +191,13 @@ int niah_run(Context& ctx) {
   result.haystack = haystack_dir;
   result.needles = needles_path;
 
-  nlohmann::json doc = pipeline::to_json(result);
+  nlohmann::json doc = eval::to_json(result);
   nlohmann::json plots = nlohmann::json::array();
   for (pipeline::Mode mode : result.modes) {
     if (plot.empty()) break;
     std::string file = plot_path(plot, mode);
-    pipeline::write_heatmap(
-        pipeline::niah_heatmap(result, mode, "NIAH, " + std::string(pipeline::mode_name(mode)) + ", " + result.model),
+    report::write_heatmap(
+        report::niah_heatmap(result, mode, "NIAH, " + std::string(pipeline::mode_name(mode)) + ", " + result.model),
         file);
     plots.push_back(file);
   }

@@ -4,7 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "index/index.hpp"
-#include "pipeline/report.hpp"
+#include "report/report.hpp"
 #include "util/util.hpp"
 
 namespace hayloft::cli {
@@ -38,7 +38,7 @@ int report_run(Context& ctx) {
     }
     ids.push_back(id);
   }
-  pipeline::ReportOptions options;
+  report::ReportOptions options;
   options.out_dir = ctx.args.get("out", "hayloft-report");
   options.markdown = options.html = false;
   for (const auto& f : split_list(ctx.args.get("format", "md,html"))) {
@@ -56,7 +56,7 @@ int report_run(Context& ctx) {
     if (!run) throw Error(ErrorKind::kNotFound, "no such run (see `hayloft runs`)", std::to_string(id));
     runs.push_back(std::move(*run));
   }
-  pipeline::ReportOutput out = pipeline::write_report(runs, options);
+  report::ReportOutput out = report::write_report(runs, options);
 
   if (ctx.json) {
     nlohmann::json kinds = nlohmann::json::array();

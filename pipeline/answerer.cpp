@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "pipeline/prompt.hpp"
-#include "pipeline/scoring.hpp"
+#include "pipeline/answer_text.hpp"
 #include "util/util.hpp"
 
 namespace hayloft::pipeline {

@@ -1,6 +1,7 @@
 // list_files on a real temp tree: recursion, sorting, globs, pruned folders, non-regular files.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,7 +18,8 @@ namespace fs = std::filesystem;
 class ListFiles : public testing::Test {
  protected:
   void SetUp() override {
-    root_ = (fs::path(testing::TempDir()) / "walk_tree").lexically_normal().string();
+    // One tree per process: ctest runs each test case as its own process, in parallel.
+    root_ = (fs::path(testing::TempDir()) / ("walk_tree_" + std::to_string(::getpid()))).lexically_normal().string();
     fs::remove_all(root_);
     for (const char* f : {"b.txt", "a.md", "sub/c.md", "sub/deep/d.md", "sub/deep/e.py", ".hidden/h.md",
                           ".env", "build/out.md", "node_modules/x.js", ".git/config", "x1.md", "x12.md"}) {
