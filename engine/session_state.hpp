@@ -93,6 +93,7 @@ struct Session::State {
 
   // forward.cpp
   void forward(const int32_t* tokens, int64_t n, bool want_logits);
+  // schedule_matmul.cpp (and glu_batch); attention*: schedule_attention.cpp
   void matmul(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
 
  private:
@@ -101,7 +102,9 @@ struct Session::State {
   void attention(const LayerWeights& L, int64_t layer, int64_t n_tokens);
   void attention_decode(const LayerWeights& L, int64_t layer);
   void attention_batch(const LayerWeights& L, int64_t layer, int64_t n_tokens);
-  void glu_batch(FfnKind kind, int64_t count);
+  void glu_batch(GluKind kind, int64_t count);
+  void ffn_dense(const LayerWeights& L, int64_t n_tokens);
+  const ActBuffer& quantized_act(const Weight& w, const float* x, int64_t n_tokens);
   ActBuffer& act_buffer(ops::TensorType act_type);
 };
 
