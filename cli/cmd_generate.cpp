@@ -28,6 +28,14 @@ engine::SamplerParams sampler_params(const Context& ctx) {
   return p;
 }
 
+// `generate --json` has always said "context" and "cancelled" where run records say "context_full" and
+// "callback"; kept so that its output does not change.
+const char* generate_stop_name(engine::StopReason reason) {
+  if (reason == engine::StopReason::kContextFull) return "context";
+  if (reason == engine::StopReason::kCallback) return "cancelled";
+  return engine::stop_reason_name(reason);
+}
+
 nlohmann::json info_json(const engine::ModelInfo& i, engine::KvType kv, int64_t context) {
   return {{"name", i.name},
           {"path", i.path},
@@ -156,7 +164,7 @@ int generate_run(Context& ctx) {
               {"time_to_first_token_s", m.ttft_seconds},
               {"prefill_s", m.prefill_seconds},
               {"decode_s", m.decode_seconds},
-              {"stop_reason", m.stop_reason},
+              {"stop_reason", generate_stop_name(m.stop)},
               {"peak_rss_bytes", peak_rss_bytes()},
               {"kv_bytes", session.kv_bytes()},
               {"kv_bytes_per_token", model->info().kv_bytes_per_token(so.kv_type, session.context())},

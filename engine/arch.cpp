@@ -40,7 +40,7 @@ ArchSpec make_gemma3() {
   s.arch = Arch::kGemma3;
   s.name = "gemma3";
   s.rope_style = ops::RopeStyle::kNeox;
-  s.ffn = FfnKind::kGeGlu;
+  s.glu = GluKind::kGeGlu;
   s.qk_norm = true;
   s.post_norms = true;
   s.embed_scale = true;

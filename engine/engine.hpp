@@ -7,10 +7,10 @@
 //   std::span<const float> logits = session.prefill(prompt_ids);   // logits of the last prompt token
 //   logits = session.decode_step(next_token);                      // one token at a time
 //
-// Model is immutable after load (weights stay in the mmapped file) and may be shared by any number of
-// Sessions on any threads. A Session owns one KV cache, its scratch buffers and its worker threads;
-// everything is allocated when it is made, so prefill/decode allocate nothing per token.
-// Goals: correctness against llama.cpp first, then speed. Non-goals for now: GPU, MoE, KV save/load.
+// Model is immutable after load (weights stay in the mmap) and may be shared by Sessions on any threads. A
+// Session owns a KV cache (engine/kv/) and scratch, all allocated when it is made (nothing per token), and
+// shares the process's worker pool: drive its sessions from one thread at a time (else Error{kInternal}).
+// Goals: correctness against llama.cpp, then speed. Next: MoE (FfnKind::kMoe), KV save/load. Non-goal: GPU.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -132,6 +132,9 @@ class Session {
   // a sliding-window layer's ring has already overwritten positions the tokens after n would attend to.
   bool truncate(int64_t n);
   int64_t kv_bytes() const;  // bytes allocated for K and V
+  // A second session with the same model and options and a copy of this one's cached positions (a new
+  // KV allocation and a copy of the rows in use: the cost is why it is not a copy constructor).
+  Session clone() const;
   const Model& model() const;
   const SessionOptions& options() const;
 
@@ -139,6 +142,49 @@ class Session {
 
  private:
   std::unique_ptr<State> s_;
+};
+
+// ---- prompt cache ----------------------------------------------------------------------------------
+
+// Sessions kept with the prompt whose KV each holds, so that a prompt sharing a long token prefix with an
+// earlier one prefills only its tail (as llama-server picks a slot by prompt similarity). acquire() picks
+// the slot whose cached prompt shares the longest token prefix with the new one; with no useful match
+// (under 64 tokens: a shared chat-template opening is not worth evicting for), a new slot while fewer than
+// max_slots exist, else the slot holding the shortest prompt (the least recently used among equals): a
+// stream of short prompts then keeps cycling through one slot while a long one stays cached. All slots
+// share the process's worker pool (see Session), so use a PromptCache from one thread at a time.
+class PromptCache {
+ public:
+  // Makes the first slot now, so allocation errors surface here. Error{kInvalidArgument} for max_slots < 1.
+  PromptCache(std::shared_ptr<const Model> model, const SessionOptions& options, int max_slots);
+
+  struct Pick {
+    size_t slot = 0;
+    int64_t reused = 0;  // prompt tokens already in session(slot) (its position()); at most size - 1
+  };
+  // The slot for a prompt, cut back to the longest prefix it can reuse (the last prompt token is always
+  // left to prefill, for its logits; 0 reused means the session was reset). The slot's prompt is forgotten
+  // until commit(), so a failed or cancelled prefill is never reused.
+  Pick acquire(std::span<const int32_t> ids);
+  // After the whole prompt `ids` has been prefilled into session(slot).
+  void commit(size_t slot, std::vector<int32_t> ids);
+  Session& session(size_t slot) { return slots_[slot].session; }
+
+  int64_t context() const;   // of every slot
+  int64_t kv_bytes() const;  // allocated by all slots
+  size_t size() const { return slots_.size(); }
+
+ private:
+  struct Slot {
+    Session session;
+    std::vector<int32_t> cached_ids;  // the prompt whose KV is at [0, size); empty when unknown
+    uint64_t last_used = 0;
+  };
+  std::shared_ptr<const Model> model_;
+  SessionOptions options_;
+  size_t max_slots_ = 1;
+  std::vector<Slot> slots_;  // created on demand, up to max_slots_
+  uint64_t clock_ = 0;
 };
 
 // ---- generation loop ----------------------------------------------------------------------------------
@@ -161,11 +207,11 @@ struct GenerateMetrics {
   double prefill_tok_s = 0;   // prefilled (not reused) prompt tokens / prefill seconds
   double decode_tok_s = 0;    // decode steps / decode seconds
   double ttft_seconds = 0;    // start to first sampled token
-  std::string stop_reason;    // "eos", "stop_string", "max_tokens", "context", "cancelled"
+  StopReason stop = StopReason::kMaxTokens;  // kEos, kStopString, kMaxTokens, kContextFull, kCallback
 };
 
 // Called with each generated token and the text it made visible (may be empty: held-back UTF-8 or a
-// possible stop string). Return false to stop ("cancelled").
+// possible stop string). Return false to stop (StopReason::kCallback).
 using TokenCallback = std::function<bool(int32_t token, std::string_view text)>;
 
 // Prefills prompt_ids at the session's position, then samples and decodes until EOS/EOT, a stop string,

@@ -28,7 +28,7 @@ GenerateMetrics generate(Session& session, const Tokenizer& tokenizer, Sampler& 
   text.reserve(256);
   Timer decode;
   int64_t steps = 0;
-  m.stop_reason = "max_tokens";
+  m.stop = StopReason::kMaxTokens;
   for (int i = 0; i < options.max_tokens; ++i) {
     const int32_t token = sampler.sample(logits);
     if (i == 0) {
@@ -40,27 +40,23 @@ GenerateMetrics generate(Session& session, const Tokenizer& tokenizer, Sampler& 
     text.clear();
     const StopReason reason = stop.push(token, text);
     if (on_token && !on_token(token, text)) {
-      m.stop_reason = "cancelled";
+      m.stop = StopReason::kCallback;
       break;
     }
-    if (reason == StopReason::kEndOfGeneration) {
-      m.stop_reason = "eos";
-      break;
-    }
-    if (reason == StopReason::kStopString) {
-      m.stop_reason = "stop_string";
+    if (reason != StopReason::kNone) {  // kEos or kStopString
+      m.stop = reason;
       break;
     }
     if (i + 1 == options.max_tokens) break;
     if (session.position() >= session.context()) {
-      m.stop_reason = "context";
+      m.stop = StopReason::kContextFull;
       break;
     }
     logits = session.decode_step(token);
     ++steps;
   }
   m.decode_seconds = m.generated_tokens > 0 ? decode.seconds() : 0;
-  if (m.stop_reason == "max_tokens" || m.stop_reason == "context") {
+  if (m.stop == StopReason::kMaxTokens || m.stop == StopReason::kContextFull) {
     text.clear();
     stop.finish(text);
     if (on_token && !text.empty()) on_token(-1, text);

@@ -170,10 +170,22 @@ std::vector<bool> sliding_layers(const GgufFile& f, const ArchSpec& spec, const 
   return out;
 }
 
+// The FFN kind of every layer: mixture-of-experts when the spec or `<arch>.expert_count` says so. Only
+// kDense is built; a model needing another kind is refused here, naming its architecture, rather than
+// run wrongly.
+FfnKind ffn_kind(const GgufFile& f, const ArchSpec& spec) {
+  const int64_t n_expert = f.find_int(std::string(spec.name) + ".expert_count").value_or(spec.n_expert);
+  if (n_expert <= 0) return FfnKind::kDense;
+  throw Error(ErrorKind::kUnsupported,
+              "architecture '" + std::string(spec.name) + "' with a mixture-of-experts FFN (" +
+                  std::to_string(n_expert) + " experts) is not supported yet");
+}
+
 void bind_layers(const GgufFile& f, const ArchSpec& spec, Model::Impl& m) {
   Binder b(f);
   const Hparams& hp = m.hp;
   const std::vector<bool> sliding = sliding_layers(f, spec, hp);
+  const FfnKind ffn = ffn_kind(f, spec);
   m.layers.resize(static_cast<size_t>(hp.n_layer));
   for (int64_t il = 0; il < hp.n_layer; ++il) {
     LayerWeights& L = m.layers[static_cast<size_t>(il)];
@@ -197,9 +209,16 @@ void bind_layers(const GgufFile& f, const ArchSpec& spec, Model::Impl& m) {
       b.vector(p + "post_ffw_norm.weight", hp.n_embd, L.post_ffn_norm);
     }
     b.vector(p + "ffn_norm.weight", hp.n_embd, L.ffn_norm);
-    b.matrix(p + "ffn_gate.weight", hp.n_embd, hp.n_ff, L.gate);
-    b.matrix(p + "ffn_up.weight", hp.n_embd, hp.n_ff, L.up);
-    b.matrix(p + "ffn_down.weight", hp.n_ff, hp.n_embd, L.down);
+    L.ffn = ffn;
+    switch (L.ffn) {
+      case FfnKind::kDense:
+        b.matrix(p + "ffn_gate.weight", hp.n_embd, hp.n_ff, L.gate);
+        b.matrix(p + "ffn_up.weight", hp.n_embd, hp.n_ff, L.up);
+        b.matrix(p + "ffn_down.weight", hp.n_ff, hp.n_embd, L.down);
+        break;
+      case FfnKind::kMoe:
+        break;  // refused by ffn_kind
+    }
     L.sliding = sliding[static_cast<size_t>(il)];
   }
 }

@@ -34,6 +34,7 @@ struct LayerWeights {
   Weight gate, up, down;              // [n_ff, n_embd] x2, [n_embd, n_ff]
   std::vector<float> post_ffn_norm;   // [n_embd], post_norms archs only
   bool sliding = false;               // attends to the last `sliding_window` positions only
+  FfnKind ffn = FfnKind::kDense;      // gate/up/down above are bound for kDense only
 };
 
 // Hyper-parameters, all from GGUF metadata `<arch>.*`.

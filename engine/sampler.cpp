@@ -154,6 +154,61 @@ int32_t Sampler::sample(std::span<const float> logits) {
   return draw();
 }
 
+namespace {
+
+// Length of the longest suffix of `text` that is a proper prefix of one of `stops` (non-empty strings):
+// the bytes to hold back because the next piece may complete a stop string.
+size_t stop_prefix_tail(const std::string& text, const std::vector<std::string>& stops) {
+  size_t keep = 0;
+  for (const auto& s : stops) {
+    for (size_t len = std::min(s.size() - 1, text.size()); len > keep; --len) {
+      if (text.compare(text.size() - len, len, s, 0, len) == 0) {
+        keep = len;
+        break;
+      }
+    }
+  }
+  return keep;
+}
+
+}  // namespace
+
+const char* stop_reason_name(StopReason reason) {
+  switch (reason) {
+    case StopReason::kNone: return "none";
+    case StopReason::kEos: return "eos";
+    case StopReason::kStopString: return "stop_string";
+    case StopReason::kMaxTokens: return "max_tokens";
+    case StopReason::kCallback: return "callback";
+    case StopReason::kContextFull: return "context_full";
+  }
+  return "?";
+}
+
+StopMatcher::StopMatcher(std::vector<std::string> stops) : stops_(std::move(stops)) {
+  std::erase_if(stops_, [](const std::string& s) { return s.empty(); });
+}
+
+bool StopMatcher::feed(std::string_view piece) {
+  if (stopped_) return true;
+  const size_t old = text_.size();
+  text_ += piece;
+  size_t earliest = std::string::npos;
+  for (const std::string& s : stops_) {
+    // A stop string may start up to s.size() - 1 bytes before the new piece.
+    const size_t from = old >= s.size() ? old - s.size() + 1 : 0;
+    const size_t at = text_.find(s, from);
+    if (at != std::string::npos) earliest = std::min(earliest, at);
+  }
+  if (earliest != std::string::npos) {
+    text_.resize(earliest);
+    stopped_ = true;
+  }
+  return stopped_;
+}
+
+size_t StopMatcher::safe_length() const { return stopped_ ? text_.size() : text_.size() - stop_prefix_tail(text_, stops_); }
+
 StopCondition::StopCondition(const Tokenizer& tok, std::vector<std::string> stop_strings)
     : tok_(&tok), decoder_(tok) {
   for (auto& s : stop_strings)
@@ -164,7 +219,7 @@ StopReason StopCondition::push(int32_t token, std::string& out) {
   if (reason_ != StopReason::kNone) return reason_;
   if (tok_->is_end_of_generation(token)) {
     finish(out);
-    reason_ = StopReason::kEndOfGeneration;
+    reason_ = StopReason::kEos;
     return reason_;
   }
   decoder_.push(token, held_);
@@ -178,15 +233,7 @@ StopReason StopCondition::push(int32_t token, std::string& out) {
     return reason_;
   }
   // Hold the longest tail that is a prefix of some stop string; emit the rest.
-  size_t keep = 0;
-  for (const auto& s : stops_) {
-    for (size_t len = std::min(s.size() - 1, held_.size()); len > keep; --len) {
-      if (held_.compare(held_.size() - len, len, s, 0, len) == 0) {
-        keep = len;
-        break;
-      }
-    }
-  }
+  const size_t keep = stop_prefix_tail(held_, stops_);
   out.append(held_, 0, held_.size() - keep);
   held_.erase(0, held_.size() - keep);
   return StopReason::kNone;

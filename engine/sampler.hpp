@@ -69,7 +69,37 @@ class Sampler {
   uint32_t epoch_ = 0;
 };
 
-enum class StopReason { kNone, kEndOfGeneration, kStopString };
+// Why generation ended: the one definition, from StopCondition through engine::generate() to the
+// pipeline's generation seam and its run records.
+enum class StopReason {
+  kNone,         // not stopped (StopCondition::push while generation goes on)
+  kEos,          // an end-of-generation token (EOS, EOT, ...)
+  kStopString,   // a stop string appeared in the text
+  kMaxTokens,    // the token budget ran out
+  kCallback,     // the token callback returned false (cancelled, or the degeneration guard)
+  kContextFull,  // the KV cache has no position left
+};
+// "none", "eos", "stop_string", "max_tokens", "callback", "context_full": stable, they are stored in runs.
+const char* stop_reason_name(StopReason reason);
+
+// Finds stop strings in streamed text that may split them across pieces, for backends that see text but
+// no token ids (a remote server); StopCondition does the same on token ids. Feed each piece; safe_length()
+// says how much of the text so far can be shown (a possible stop-string start is held back).
+class StopMatcher {
+ public:
+  explicit StopMatcher(std::vector<std::string> stops);
+  // Appends text; true once a stop string has appeared (text() then ends before it).
+  bool feed(std::string_view piece);
+  bool stopped() const { return stopped_; }
+  const std::string& text() const { return text_; }
+  // Bytes of text() that can be shown now: everything but a tail that could begin a stop string.
+  size_t safe_length() const;
+
+ private:
+  std::vector<std::string> stops_;
+  std::string text_;
+  bool stopped_ = false;
+};
 
 // Turns sampled tokens into text and decides when to stop: an end-of-generation token (EOS, EOT, ...) or
 // a stop string in the decoded text. Text that could be the start of a stop string is held back until it

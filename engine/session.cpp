@@ -1,4 +1,4 @@
-// Session: sizes and owns the KV cache, scratch and workers; feeds tokens to the forward pass in batches.
+// Session: sizes and owns the KV cache and scratch, takes the shared worker pool; feeds tokens to the forward pass in batches.
 #include <cblas.h>
 
 #include <algorithm>
@@ -26,8 +26,7 @@ Buffer<T> zeros(int64_t n) {
   return b;
 }
 
-// KV rings are not cleared: a slot is always written before it is read, and untouched pages of a large
-// context cost no resident memory until the session reaches them.
+// Scratch that is always written before it is read is not cleared.
 template <class T>
 Buffer<T> uninitialized(int64_t n) {
   return Buffer<T>(static_cast<size_t>(std::max<int64_t>(n, 1)));
@@ -48,6 +47,25 @@ void warn_slow_openblas_once() {
   });
 }
 
+// Holds the session's worker pool for one prefill/decode call; see workers.hpp on why a second thread is
+// refused rather than waited for.
+class PoolClaim {
+ public:
+  explicit PoolClaim(Workers& w) : w_(w) {
+    if (!w_.try_claim()) {
+      throw Error(ErrorKind::kInternal,
+                  "two threads drove sessions sharing one worker pool at once; drive them from one thread "
+                  "at a time");
+    }
+  }
+  ~PoolClaim() { w_.release(); }
+  PoolClaim(const PoolClaim&) = delete;
+  PoolClaim& operator=(const PoolClaim&) = delete;
+
+ private:
+  Workers& w_;
+};
+
 }  // namespace
 
 Session::State::State(std::shared_ptr<const Model> model_in, const SessionOptions& options)
@@ -57,24 +75,13 @@ Session::State::State(std::shared_ptr<const Model> model_in, const SessionOption
   batch = std::clamp<int64_t>(opt.prefill_batch, 1, n_ctx);
   opt.threads = std::max(opt.threads, 1);
   kv_f16 = opt.kv_type == KvType::kF16;
-  workers = std::make_unique<Workers>(opt.threads);
+  workers = shared_workers(opt.threads);
   // Prefill splits its sgemms between the workers, each call single-threaded: OpenBLAS threads of its
   // own would compete with the workers for the same cores.
   openblas_set_num_threads(1);
   warn_slow_openblas_once();
 
-  // KV rings: a sliding layer keeps window + batch slots (a batch writes all its keys before its first
-  // query reads the window behind it); a global layer keeps the whole context.
-  const size_t elem = kv_f16 ? 2 : 4;
-  kv.resize(static_cast<size_t>(hp.n_layer));
-  for (int64_t il = 0; il < hp.n_layer; ++il) {
-    LayerKv& c = kv[static_cast<size_t>(il)];
-    const bool sliding = m->layers[static_cast<size_t>(il)].sliding;
-    c.cap = sliding ? std::min(n_ctx, hp.sliding_window + batch) : n_ctx;
-    const size_t bytes = static_cast<size_t>(c.cap * hp.kv_dim()) * elem;
-    c.k = uninitialized<uint8_t>(static_cast<int64_t>(bytes));
-    c.v = uninitialized<uint8_t>(static_cast<int64_t>(bytes));
-  }
+  kv = KvCache(*m, n_ctx, batch, opt.kv_type);
 
   x = zeros<float>(batch * hp.n_embd);
   xn = zeros<float>(batch * std::max(hp.n_embd, hp.q_dim()));
@@ -154,6 +161,7 @@ std::span<const float> Session::prefill(std::span<const int32_t> tokens, const P
                   "token id " + std::to_string(t) + " outside the vocabulary of " + std::to_string(s.m->hp.vocab));
     }
   }
+  PoolClaim claim(*s.workers);
   for (int64_t done = 0; done < n;) {
     const int64_t step = std::min(s.batch, n - done);
     s.forward(tokens.data() + done, step, done + step == n);
@@ -168,6 +176,7 @@ std::span<const float> Session::decode_step(int32_t token) {
   if (s.pos + 1 > s.n_ctx || token < 0 || token >= s.m->hp.vocab) {
     return prefill(std::span<const int32_t>(&token, 1));  // throws the precise error
   }
+  PoolClaim claim(*s.workers);
   s.forward(&token, 1, true);
   return {s.logits.data(), static_cast<size_t>(s.m->hp.vocab)};
 }
@@ -178,25 +187,21 @@ void Session::reset() { s_->pos = 0; }
 
 bool Session::truncate(int64_t n) {
   State& s = *s_;
-  if (n < 0 || n > s.pos) return false;
-  // A sliding layer's ring of `cap` slots: writing positions [n, pos) overwrote the slots of positions
-  // [n - cap, pos - cap). Tokens after n attend back to n - window + 1, which must still be there.
-  const int64_t window = s.m->hp.sliding_window;
-  for (size_t il = 0; il < s.kv.size(); ++il) {
-    const int64_t cap = s.kv[il].cap;
-    if (!s.m->layers[il].sliding || cap >= s.n_ctx) continue;  // never wraps
-    if (s.pos - cap > n - window) return false;
-  }
+  if (!s.kv.can_truncate(s.pos, n)) return false;
   s.pos = n;
   return true;
 }
+
+Session Session::clone() const {
+  Session out(s_->model, s_->opt);
+  out.s_->kv.copy_from(s_->kv, s_->pos);
+  out.s_->pos = s_->pos;
+  return out;
+}
+
 const Model& Session::model() const { return *s_->model; }
 const SessionOptions& Session::options() const { return s_->opt; }
 
-int64_t Session::kv_bytes() const {
-  int64_t total = 0;
-  for (const auto& c : s_->kv) total += static_cast<int64_t>(c.k.bytes() + c.v.bytes());
-  return total;
-}
+int64_t Session::kv_bytes() const { return s_->kv.bytes(); }
 
 }  // namespace hayloft::engine

@@ -1,44 +1,17 @@
 #pragma once
-// Session internals (engine-internal): the KV cache, the scratch buffers every forward step reuses and the
-// worker threads. Everything is sized in the constructor (session.cpp); forward.cpp only reads and writes.
+// Session internals (engine-internal): the KV cache, the scratch buffers every forward step reuses and a
+// handle on the process's worker pool. Everything is sized in the constructor (session.cpp); forward.cpp only reads and writes.
 #include <cstdint>
 #include <memory>
-#include <new>
-#include <utility>
 #include <vector>
 
+#include "engine/buffer.hpp"
 #include "engine/engine.hpp"
+#include "engine/kv/kv_cache.hpp"
 #include "engine/model_impl.hpp"
 #include "engine/workers.hpp"
 
 namespace hayloft::engine {
-
-// 64-byte aligned float/byte storage that never reallocates after construction.
-template <class T>
-class Buffer {
- public:
-  Buffer() = default;
-  explicit Buffer(size_t n) : n_(n), p_(static_cast<T*>(::operator new[](n * sizeof(T) + 64, std::align_val_t{64}))) {}
-  ~Buffer() { if (p_) ::operator delete[](p_, std::align_val_t{64}); }
-  Buffer(Buffer&& o) noexcept : n_(o.n_), p_(o.p_) { o.n_ = 0; o.p_ = nullptr; }
-  Buffer& operator=(Buffer&& o) noexcept { std::swap(n_, o.n_); std::swap(p_, o.p_); return *this; }
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
-  T* data() { return p_; }
-  const T* data() const { return p_; }
-  size_t size() const { return n_; }
-  size_t bytes() const { return n_ * sizeof(T); }
-
- private:
-  size_t n_ = 0;
-  T* p_ = nullptr;
-};
-
-// One layer's cache: a ring of `cap` slots, position p in slot p % cap (see ops/attention.hpp).
-struct LayerKv {
-  Buffer<uint8_t> k, v;  // [cap, kv_dim] of the session's KV type
-  int64_t cap = 0;
-};
 
 // A matrix product to run: y[t, w->rows] = x[t, w->cols] . w^T.
 struct MatJob {
@@ -62,9 +35,9 @@ struct Session::State {
   int64_t batch = 0;      // max tokens per forward step
   int64_t pos = 0;        // tokens in the cache
   bool kv_f16 = true;
-  std::unique_ptr<Workers> workers;
+  std::shared_ptr<Workers> workers;  // the process's pool for opt.threads (shared_workers)
 
-  std::vector<LayerKv> kv;
+  KvCache kv;  // engine/kv/kv_cache.hpp
   // Activations, [batch, dim] row-major.
   Buffer<float> x;      // residual stream [batch, n_embd]
   Buffer<float> xn;     // normed input / sub-layer output [batch, max(n_embd, q_dim)]
@@ -93,6 +66,7 @@ struct Session::State {
 
   // forward.cpp
   void forward(const int32_t* tokens, int64_t n, bool want_logits);
+  // schedule_matmul.cpp (and glu_batch); attention*: schedule_attention.cpp
   void matmul(const MatJob* jobs, int n_jobs, const float* x, int64_t n_tokens);
 
  private:
@@ -101,7 +75,9 @@ struct Session::State {
   void attention(const LayerWeights& L, int64_t layer, int64_t n_tokens);
   void attention_decode(const LayerWeights& L, int64_t layer);
   void attention_batch(const LayerWeights& L, int64_t layer, int64_t n_tokens);
-  void glu_batch(FfnKind kind, int64_t count);
+  void glu_batch(GluKind kind, int64_t count);
+  void ffn_dense(const LayerWeights& L, int64_t n_tokens);
+  const ActBuffer& quantized_act(const Weight& w, const float* x, int64_t n_tokens);
   ActBuffer& act_buffer(ops::TensorType act_type);
 };
 

@@ -2,6 +2,9 @@
 
 #include <immintrin.h>
 
+#include <map>
+#include <mutex>
+
 namespace hayloft::engine {
 
 namespace {
@@ -97,6 +100,20 @@ void Workers::loop(int index, uint32_t seen) {
     state_.fetch_sub(1, std::memory_order_release);
     if (!dynamic) pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
+}
+
+std::shared_ptr<Workers> shared_workers(int n_threads) {
+  static std::mutex mu;
+  static std::map<int, std::weak_ptr<Workers>> pools;  // by thread count
+  const int n = n_threads < 1 ? 1 : n_threads;
+  std::lock_guard<std::mutex> lock(mu);
+  std::weak_ptr<Workers>& slot = pools[n];
+  std::shared_ptr<Workers> pool = slot.lock();
+  if (!pool) {
+    pool = std::make_shared<Workers>(n);
+    slot = pool;
+  }
+  return pool;
 }
 
 }  // namespace hayloft::engine

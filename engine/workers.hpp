@@ -11,8 +11,16 @@
 //    caller returns as soon as every chunk is done; a worker that wakes after the job closed skips it.
 //    So a worker the OS has descheduled (2 cores shared with other processes) costs nothing but its
 //    share of throughput, instead of stalling every step until it runs again.
+//
+// One pool per process: shared_workers() hands every Session asking for n threads the same pool, so a
+// generator with several prompt-cache slots runs n threads, not slots x n. A pool runs one job at a time,
+// so the sessions sharing it must be driven one at a time: using them in turn from one thread (how the
+// slots are used) is fine; two threads driving sessions of one pool at once is not allowed. Session claims
+// the pool for each prefill/decode call (one atomic exchange, no lock) and throws Error{kInternal} when
+// another thread holds it, instead of letting two jobs corrupt each other.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -26,6 +34,11 @@ class Workers {
   Workers& operator=(const Workers&) = delete;
 
   int size() const { return n_; }
+
+  // Exclusive use of the pool for one call into a Session (see the header comment). try_claim() is false
+  // while another caller holds it.
+  bool try_claim() { return !claimed_.exchange(true, std::memory_order_acquire); }
+  void release() { claimed_.store(false, std::memory_order_release); }
 
   // Runs fn(ctx, index, n) on every worker (index 0 on the caller) and returns when all are done.
   using Fn = void (*)(void* ctx, int index, int n);
@@ -77,7 +90,12 @@ class Workers {
   Fn fn_ = nullptr;
   void* ctx_ = nullptr;
   bool dynamic_ = false;
+  std::atomic<bool> claimed_{false};
 };
+
+// The process's pool of n_threads workers (n_threads >= 1), made on first use and ended when the last
+// Session holding it goes. Thread-safe; called when a Session is made, never per token.
+std::shared_ptr<Workers> shared_workers(int n_threads);
 
 // Splits [0, total) into n near-equal contiguous parts; returns part i as [begin, end).
 inline void split_range(int64_t total, int i, int n, int64_t& begin, int64_t& end) {

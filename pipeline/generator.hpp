@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "engine/engine.hpp"
 #include "pipeline/prompt.hpp"
 
 namespace hayloft::pipeline {
@@ -39,8 +40,9 @@ struct GenerateOptions {
   std::optional<PrefixHandle> prefix;   // reuse this prefix when the prompt starts with it
 };
 
-enum class StopReason { kEos, kMaxTokens, kStopString, kCallback, kContextFull };
-const char* stop_reason_name(StopReason reason);  // "eos", "max_tokens", "stop_string", "callback", ...
+// Why a generation ended, and its stable name: the engine's, for local and remote backends alike.
+using engine::StopReason;
+using engine::stop_reason_name;  // "eos", "max_tokens", "stop_string", "callback", "context_full"
 
 // Measured, not estimated.
 struct GenerateMetrics {
@@ -85,22 +87,7 @@ class Generator {
   }
 };
 
-// Finds stop strings in streamed text that may split them across tokens. Feed each token's text; it
-// returns how much of the text so far is safe to emit (a possible stop-string start is held back).
-class StopMatcher {
- public:
-  explicit StopMatcher(std::vector<std::string> stops);
-  // Appends text; true once a stop string has appeared (text() then ends before it).
-  bool feed(std::string_view piece);
-  bool stopped() const { return stopped_; }
-  const std::string& text() const { return text_; }
-  // Bytes of text() that can be shown now: everything but a tail that could begin a stop string.
-  size_t safe_length() const;
-
- private:
-  std::vector<std::string> stops_;
-  std::string text_;
-  bool stopped_ = false;
-};
+// Finds stop strings in streamed text that may split them across tokens (for backends without token ids).
+using engine::StopMatcher;
 
 }  // namespace hayloft::pipeline

@@ -8,22 +8,12 @@
 
 namespace hayloft::pipeline {
 
-// One KV cache and the prompt ids whose KV it holds at positions [0, size) (generated tokens after them
-// are not reused); cached_ids is empty when unknown, e.g. after a failed or cancelled prefill.
-struct CacheSlot {
-  engine::Session session;
-  std::vector<int32_t> cached_ids;
-  uint64_t last_used = 0;
-};
-
 struct LocalGenerator::State {
   std::shared_ptr<const engine::Model> model;
   engine::Tokenizer tokenizer;
   std::optional<engine::ChatTemplate> chat;  // none for PromptStyle::kCompletion
   engine::SessionOptions session_options;
-  size_t max_slots = 1;
-  std::vector<CacheSlot> slots;  // created on demand, up to max_slots
-  uint64_t clock = 0;
+  engine::PromptCache cache;  // engine.prompt_cache_slots sessions, picked by shared prompt prefix
 };
 
 namespace {
@@ -51,66 +41,6 @@ engine::SamplerParams sampler_params(const config::SamplingConfig& c) {
   return p;
 }
 
-StopReason stop_reason_of(const std::string& engine_reason) {
-  if (engine_reason == "eos") return StopReason::kEos;
-  if (engine_reason == "stop_string") return StopReason::kStopString;
-  if (engine_reason == "cancelled") return StopReason::kCallback;
-  if (engine_reason == "context") return StopReason::kContextFull;
-  return StopReason::kMaxTokens;
-}
-
-size_t common_prefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
-  size_t n = 0;
-  while (n < a.size() && n < b.size() && a[n] == b[n]) ++n;
-  return n;
-}
-
-// Picks the cache for a prompt (as llama-server picks a slot by prompt similarity): the slot whose cached
-// prompt shares the longest token prefix with it; with no useful match, a new slot while fewer than
-// max_slots exist, else the one holding the shortest prompt. `auto` alternates a RAG prompt and the LC prompt, and an
-// LC prompt is the whole collection then the question, so with two slots every LC question after the
-// first over a collection prefills only its own tail.
-CacheSlot& pick_slot(LocalGenerator::State& st, const std::vector<int32_t>& ids, size_t& common) {
-  CacheSlot* best = nullptr;
-  common = 0;
-  for (auto& slot : st.slots) {
-    const size_t n = common_prefix(slot.cached_ids, ids);
-    if (!best || n > common) {
-      best = &slot;
-      common = n;
-    }
-  }
-  // A shared chat-template opening is not worth evicting another slot's long prefix for.
-  constexpr size_t kWorthwhile = 64;
-  if (!best || common < kWorthwhile) {
-    common = 0;
-    if (st.slots.size() < st.max_slots) {
-      st.slots.push_back({engine::Session(st.model, st.session_options), {}, 0});
-      best = &st.slots.back();
-    } else {
-      // Evict the prompt cheapest to rebuild (the shortest; the least recently used among equals): a
-      // stream of RAG prompts then keeps cycling through one slot while LC's collection stays cached.
-      best = &*std::min_element(st.slots.begin(), st.slots.end(), [](const CacheSlot& a, const CacheSlot& b) {
-        return a.cached_ids.size() != b.cached_ids.size() ? a.cached_ids.size() < b.cached_ids.size()
-                                                          : a.last_used < b.last_used;
-      });
-      common = common_prefix(best->cached_ids, ids);
-    }
-  }
-  best->last_used = ++st.clock;
-  return *best;
-}
-
-// Keeps the longest prefix the prompt shares with the slot's cached prompt; at least the last prompt token
-// is always prefilled, for its logits. Returns the tokens kept; 0 means the slot's session was reset.
-int64_t reuse_cached_prefix(CacheSlot& slot, const std::vector<int32_t>& ids, size_t common) {
-  const int64_t keep = std::min<int64_t>(static_cast<int64_t>(common), static_cast<int64_t>(ids.size()) - 1);
-  slot.cached_ids.clear();  // until this generation's prefill has completed
-  if (keep > 0 && slot.session.truncate(keep)) return keep;
-  slot.session.reset();
-  return 0;
-}
-
 }  // namespace
 
 LocalGenerator::LocalGenerator(std::shared_ptr<const engine::Model> model, const config::EngineConfig& engine,
@@ -134,16 +64,16 @@ LocalGenerator::LocalGenerator(std::shared_ptr<const engine::Model> model, const
     throw Error(ErrorKind::kInvalidArgument, "engine.prompt_cache_slots must be in 1..16",
                 std::to_string(engine.prompt_cache_slots));
   }
+  // The cache makes its first session now: allocation errors surface here.
   state_ = std::make_unique<State>(State{model, std::move(tokenizer), std::move(chat), so,
-                                         static_cast<size_t>(engine.prompt_cache_slots), {}, 0});
-  state_->slots.push_back({engine::Session(model, so), {}, 0});  // allocated now: errors surface here
+                                         engine::PromptCache(model, so, engine.prompt_cache_slots)});
 }
 
 LocalGenerator::~LocalGenerator() = default;
 
 std::string LocalGenerator::model_name() const { return state_->model->info().name; }
 
-int LocalGenerator::context_window() const { return static_cast<int>(state_->slots.front().session.context()); }
+int LocalGenerator::context_window() const { return static_cast<int>(state_->cache.context()); }
 
 int LocalGenerator::count_tokens(std::string_view text) const {
   // Plain text (chunks, questions): no BOS, special-looking text spelled out as the model would see it.
@@ -199,24 +129,23 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
   }
   if (options.max_tokens < 0) throw Error(ErrorKind::kInvalidArgument, "max_tokens must be >= 0");
 
-  size_t common = 0;
-  CacheSlot& slot = pick_slot(*state_, ids, common);
-  const int64_t reused = reuse_cached_prefix(slot, ids, common);
+  const engine::PromptCache::Pick pick = state_->cache.acquire(ids);
+  engine::Session& session = state_->cache.session(pick.slot);
   engine::Sampler sampler(static_cast<int>(state_->model->info().vocab), sampler_params(options.sampling));
   engine::GenerateOptions go;
   go.max_tokens = options.max_tokens;
   go.stop_strings = options.stop;
   go.stop_strings.emplace_back(state_->chat ? state_->chat->end_of_turn() : std::string("\n"));
-  go.cached_prefix = reused;
+  go.cached_prefix = pick.reused;
 
   GenerateResult out;
   Timer timer;
   engine::GenerateMetrics m = engine::generate(
-      slot.session, state_->tokenizer, sampler, ids, go, [&](int32_t id, std::string_view text) {
+      session, state_->tokenizer, sampler, ids, go, [&](int32_t id, std::string_view text) {
         out.text += text;
         return on_token ? on_token(id, text) : true;
       });
-  slot.cached_ids = std::move(ids);  // the whole prompt is in the cache now
+  state_->cache.commit(pick.slot, std::move(ids));  // the whole prompt is in the cache now
   GenerateMetrics& r = out.metrics;
   r.total_s = timer.seconds();
   r.prompt_tokens = static_cast<int>(m.prompt_tokens);
@@ -226,9 +155,9 @@ GenerateResult LocalGenerator::generate(const Prompt& prompt, const GenerateOpti
   r.prefill_s = m.prefill_seconds;
   r.decode_s = m.decode_seconds;
   r.peak_rss_bytes = peak_rss_bytes();
-  r.kv_bytes = state_->model->info().kv_bytes(state_->session_options.kv_type, slot.session.position());
-  for (const CacheSlot& s : state_->slots) r.kv_allocated_bytes += s.session.kv_bytes();
-  r.stop = stop_reason_of(m.stop_reason);
+  r.kv_bytes = state_->model->info().kv_bytes(state_->session_options.kv_type, session.position());
+  r.kv_allocated_bytes = state_->cache.kv_bytes();
+  r.stop = m.stop;
   return out;
 }
 

@@ -3,8 +3,8 @@
 // engine::Session whose KV cache is sized once (config engine.context capped by the model's window).
 //  - count_tokens / render: the model's own Tokenizer and ChatTemplate from the GGUF metadata
 //    (Prompt::rendered = true, tokens counted);
-//  - generate: tokenize, keep the longest token prefix shared with the previous prompt in the KV cache
-//    (Session::truncate; metrics.reused_prefix_tokens), prefill the rest in engine.prefill_batch steps,
+//  - generate: tokenize, take the engine::PromptCache slot sharing the longest token prefix with the
+//    prompt and keep that prefix in its KV cache (metrics.reused_prefix_tokens), prefill the rest in engine.prefill_batch steps,
 //    decode with the Sampler until EOS / max_tokens / a stop string / the callback returns false; metrics
 //    from the engine's timers, peak_rss_bytes() and the session's KV bytes.
 //  - prepare_prefix: not yet (the engine has no KV save/load); returns nullopt, so LC prefills in full.
@@ -47,7 +47,7 @@ class LocalGenerator final : public Generator {
   // What the planner needs, from the GGUF metadata and this generator's window.
   ModelInfo planner_info() const;
 
- struct State;  // engine::Session, Tokenizer, ChatTemplate (local_generator.cpp)
+ struct State;  // engine::PromptCache, Tokenizer, ChatTemplate (local_generator.cpp)
 
  private:
   std::vector<int32_t> encode_prompt(const std::string& text) const;

@@ -219,9 +219,9 @@ TEST_F(StopTest, EndOfGenerationToken) {
   StopCondition stop(*tok_, {});
   std::string out;
   for (int32_t id : tok_->encode("Done", false, false)) stop.push(id, out);
-  EXPECT_EQ(stop.push(tok_->eos(), out), StopReason::kEndOfGeneration);
+  EXPECT_EQ(stop.push(tok_->eos(), out), StopReason::kEos);
   EXPECT_EQ(out, "Done");
-  EXPECT_EQ(stop.reason(), StopReason::kEndOfGeneration);
+  EXPECT_EQ(stop.reason(), StopReason::kEos);
 }
 
 }  // namespace
