@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include <cstdlib>
+#include <vector>
 
 #include "util/error.hpp"
 
@@ -65,6 +66,31 @@ void merge(json& base, const json& overlay) {
   }
 }
 
+// The settings that take one of a few words: checked once here, so code that parses them at use time
+// (pipeline::parse_mode, engine::parse_kv_type, the planner's overflow policy) never sees a bad one.
+void check_choices(const Config& c) {
+  struct Choice {
+    const char* key;
+    const std::string& value;
+    std::vector<std::string> allowed;
+  };
+  const Choice choices[] = {{"engine.kv_type", c.engine.kv_type, {"f16", "f32"}},
+                            {"pipeline.default_mode", c.pipeline.default_mode, {"lc", "rag", "auto"}},
+                            {"pipeline.lc_overflow", c.pipeline.lc_overflow, {"refuse", "truncate"}}};
+  for (const Choice& ch : choices) {
+    bool ok = false;
+    std::string list;
+    for (const auto& a : ch.allowed) {
+      ok = ok || a == ch.value;
+      list += (list.empty() ? "" : ", ") + a;
+    }
+    if (!ok) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  std::string("bad configuration value: ") + ch.key + " is '" + ch.value + "', expected one of " + list);
+    }
+  }
+}
+
 }  // namespace
 
 const std::string& defaults_json_text() {
@@ -81,6 +107,7 @@ void apply_overlay(Config& config, const json& overlay) {
   } catch (const json::exception& e) {
     throw Error(ErrorKind::kInvalidArgument, std::string("bad configuration value: ") + e.what());
   }
+  check_choices(config);
 }
 
 Config load(const std::vector<json>& overlays) {

@@ -3,6 +3,7 @@
 
 #include "engine/gguf.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 #include "util/log.hpp"
 
 namespace hayloft::engine {
@@ -10,14 +11,6 @@ namespace {
 
 constexpr std::string_view kImStart = "<|im_start|>";
 constexpr std::string_view kImEnd = "<|im_end|>";
-
-// C isspace() set, as the Gemma template's trim and llama.cpp's use.
-std::string_view trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // SmolLM2-style templates emit a literal system turn when messages[0] is not a system message:
 //   {% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\n...<|im_end|>\n' }}

@@ -8,6 +8,7 @@
 
 #include "engine/engine.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace hayloft::engine {
 
@@ -28,11 +29,6 @@ std::string exe_dir() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   return ec ? std::string() : exe.parent_path().string();
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 }  // namespace
@@ -69,12 +65,12 @@ std::string resolve_model(const std::string& name_or_path, const std::vector<std
   if (name_or_path.empty()) throw Error(ErrorKind::kInvalidArgument, "empty model name");
   if (fs::is_regular_file(name_or_path, ec)) return name_or_path;
   std::string file = name_or_path;
-  if (auto it = aliases().find(lower(name_or_path)); it != aliases().end()) file = it->second;
+  if (auto it = aliases().find(ascii_lower(name_or_path)); it != aliases().end()) file = it->second;
   const std::vector<std::string> found = list_model_files(dirs);
   // Exact file name first, then the stem without .gguf, both case-insensitive.
   for (const auto& path : found) {
     const fs::path p(path);
-    if (lower(p.filename().string()) == lower(file) || lower(p.stem().string()) == lower(file)) return path;
+    if (ascii_lower(p.filename().string()) == ascii_lower(file) || ascii_lower(p.stem().string()) == ascii_lower(file)) return path;
   }
   std::string list;
   for (const auto& path : found) list += "\n  " + path;

@@ -10,6 +10,7 @@
 #include "eval/niah.hpp"
 #include "pipeline/prompt.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace hayloft::eval {
 
@@ -31,11 +32,6 @@ void put_haystack(index::Library& library, Mode mode, const std::string& text, c
   std::vector<index::NewDocument> docs;
   docs.push_back(std::move(nd));
   library.add_documents(collection, std::move(docs));
-}
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n')) s.pop_back();
-  return s;
 }
 
 void check_options(const std::vector<Needle>& needles, const NiahOptions& o, const std::string& filler) {
@@ -80,17 +76,11 @@ std::vector<int> lengths_that_fit(const std::vector<Needle>& needles, const Niah
   return fit;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 std::string completion_question(const Needle& needle) {
   std::string q = "Question: " + needle.question + "\nAnswer:";
-  size_t at = lower(needle.needle).find(lower(needle.answer));
+  size_t at = ascii_lower(needle.needle).find(ascii_lower(needle.answer));
   if (at == std::string::npos || at == 0) return q;
   std::string lead = needle.needle.substr(0, at);
   while (!lead.empty() && lead.back() == ' ') lead.pop_back();
@@ -125,7 +115,7 @@ NiahResult run_niah(const std::string& filler, const std::vector<Needle>& needle
     for (double depth : options.depths) {
       for (size_t n = 0; n < needles.size() && !result.interrupted; ++n) {
         const NiahCase c = build_niah(filler, needles[n], length, depth, count);
-        const std::string needle_text = trimmed(needles[n].needle);
+        const std::string needle_text(trim(needles[n].needle));
         for (Mode mode : options.modes) {
           if (stop && stop()) {
             result.interrupted = true;

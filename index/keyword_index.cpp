@@ -15,6 +15,7 @@
 
 #include "index/index.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace hayloft::index {
 namespace {
@@ -22,11 +23,6 @@ namespace {
 constexpr Xapian::valueno kSlotMtime = 0;
 constexpr int kTitleWeight = 3;       // wdf increment per title word (body words get 1)
 constexpr size_t kMaxTermBytes = 240; // Xapian's limit is 245 bytes per term
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string bounded_term(std::string term) {
   if (term.size() > kMaxTermBytes) term.resize(kMaxTermBytes);
@@ -41,7 +37,7 @@ std::string prefixed(const char* prefix, int64_t id) {
 }
 
 std::string metadata_term(const std::string& key, const std::string& value) {
-  return bounded_term("XM" + lower(key) + "=" + lower(value));
+  return bounded_term("XM" + ascii_lower(key) + "=" + ascii_lower(value));
 }
 
 // OR of one boolean term per value; an empty list means no constraint.
@@ -60,8 +56,8 @@ std::optional<Xapian::Query> filter_query(const Filters& f) {
   };
   add(any_of(f.collections, [](const std::string& c) { return bounded_term("XC" + c); }));
   add(any_of(f.documents, [](int64_t d) { return prefixed("XD", d); }));
-  add(any_of(f.types, [](const std::string& t) { return bounded_term("XT" + lower(t)); }));
-  add(any_of(f.languages, [](const std::string& l) { return bounded_term("XL" + lower(l)); }));
+  add(any_of(f.types, [](const std::string& t) { return bounded_term("XT" + ascii_lower(t)); }));
+  add(any_of(f.languages, [](const std::string& l) { return bounded_term("XL" + ascii_lower(l)); }));
   add(any_of(f.metadata, [](const auto& kv) { return metadata_term(kv.first, kv.second); }));
   if (f.after) {
     parts.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotMtime,
@@ -111,8 +107,8 @@ struct KeywordIndex::Impl {
     xd.add_boolean_term(prefixed("Q", chunk.id));
     xd.add_boolean_term(prefixed("XD", doc.id));
     xd.add_boolean_term(bounded_term("XC" + doc.collection));
-    xd.add_boolean_term(bounded_term("XT" + lower(doc.type)));
-    if (!doc.language.empty()) xd.add_boolean_term(bounded_term("XL" + lower(doc.language)));
+    xd.add_boolean_term(bounded_term("XT" + ascii_lower(doc.type)));
+    if (!doc.language.empty()) xd.add_boolean_term(bounded_term("XL" + ascii_lower(doc.language)));
     if (doc.metadata.is_object()) {
       for (auto it = doc.metadata.begin(); it != doc.metadata.end(); ++it) {
         if (it.value().is_string()) xd.add_boolean_term(metadata_term(it.key(), it.value().get<std::string>()));

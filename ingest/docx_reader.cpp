@@ -16,6 +16,7 @@
 
 #include "ingest/internal.hpp"
 #include "util/error.hpp"
+#include "util/text.hpp"
 
 namespace hayloft::ingest::detail {
 namespace {
@@ -24,7 +25,7 @@ constexpr size_t kMaxEntries = 10000;  // real documents have tens; thousands me
 
 // Heading level from a style id or name: "Heading2" / "heading 2" → 2, "Title" → 1, else 0.
 int heading_level(std::string style) {
-  for (char& c : style) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  style = ascii_lower(style);
   if (style == "title") return 1;
   if (style.rfind("heading", 0) != 0) return 0;
   std::string rest = style.substr(7);

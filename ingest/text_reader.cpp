@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "ingest/internal.hpp"
+#include "util/text.hpp"
 
 namespace hayloft::ingest::detail {
 namespace {
@@ -176,7 +177,7 @@ std::string lower_extension(const std::string& name) {
     return {};
   }
   std::string ext = name.substr(dot + 1);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  ext = ascii_lower(ext);
   return ext;
 }
 

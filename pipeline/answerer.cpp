@@ -41,13 +41,6 @@ bool blank(std::string_view s) {
   return true;
 }
 
-std::string trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
 // While a first auto pass may still say the unanswerable word, its text is held back: true as long as
 // the letters so far (lower-cased, punctuation and spaces skipped) are a prefix of the word.
 bool may_become(std::string_view text, std::string_view word) {
@@ -193,7 +186,7 @@ Answerer::Pass Answerer::run_pass(const AskRequest& request, const Plan& plan, c
   GenerateResult r = generator_.generate(prompt, options, guarded_callback(guard, stream));
   if (holding && on_text && !is_unanswerable(r.text, cfg.unanswerable_answer)) on_text(held);
 
-  pass.attempt.text = trim(r.text);
+  pass.attempt.text = std::string(trim(r.text));
   pass.attempt.metrics = r.metrics;
   pass.attempt.context_chunks = static_cast<int>(pass.context.chunks.size());
   pass.attempt.context_note = pass.context.note;

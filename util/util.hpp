@@ -4,5 +4,6 @@
 #include "util/file_map.hpp"
 #include "util/log.hpp"
 #include "util/progress.hpp"
+#include "util/text.hpp"
 #include "util/thread_pool.hpp"
 #include "util/timing.hpp"

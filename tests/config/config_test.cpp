@@ -44,6 +44,26 @@ TEST(Config, WrongTypeIsAnError) {
   EXPECT_THROW(load({json{{"engine", {{"threads", "many"}}}}}), Error);
 }
 
+TEST(Config, WordSettingsAreCheckedAtLoadNamingKeyAndChoices) {
+  struct Case {
+    json overlay;
+    std::string key;
+  };
+  for (const Case& c : {Case{{{"engine", {{"kv_type", "q3"}}}}, "engine.kv_type"},
+                        Case{{{"pipeline", {{"default_mode", "LC"}}}}, "pipeline.default_mode"},
+                        Case{{{"pipeline", {{"lc_overflow", "drop"}}}}, "pipeline.lc_overflow"}}) {
+    try {
+      load({c.overlay});
+      ADD_FAILURE() << "no error for " << c.key;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
+      EXPECT_NE(std::string(e.what()).find(c.key), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("expected one of"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(load({json{{"pipeline", {{"default_mode", "rag"}}}}}).pipeline.default_mode, "rag");
+}
+
 TEST(Config, HomeFlagWinsOverEnvironment) {
   setenv("HAYLOFT_HOME", "/tmp/from-env", 1);
   EXPECT_EQ(resolve_home("/tmp/from-flag"), "/tmp/from-flag");
