@@ -1,8 +1,5 @@
 #include "cli/answer_setup.hpp"
 
-#include "engine/engine.hpp"
-#include "util/util.hpp"
-
 namespace hayloft::cli {
 
 std::vector<OptionSpec> answer_options(const std::string& tokens_help, const std::string& tokens_default) {
@@ -13,13 +10,19 @@ std::vector<OptionSpec> answer_options(const std::string& tokens_help, const std
           {"ctx", 0, "N", "KV-cache positions (0 = the model's window)", "engine.context"}};
 }
 
-config::Config answer_config(const Context& ctx) {
-  config::Config config = ctx.config;
-  config.engine.threads = static_cast<int>(ctx.args.get_int("threads", config.engine.threads));
-  config.engine.context = static_cast<int>(ctx.args.get_int("ctx", config.engine.context));
-  if (config.engine.threads < 1 || config.engine.threads > 256) throw UsageError{"--threads must be in 1..256"};
-  if (config.engine.context < 0) throw UsageError{"--ctx must be >= 0"};
-  return config;
+app::Home home_of(const Context& ctx) { return {ctx.home, ctx.config}; }
+
+app::EngineChoice engine_choice(const Context& ctx) {
+  app::EngineChoice choice;
+  choice.model = ctx.args.get("model", "");
+  if (ctx.args.has("threads")) choice.threads = ctx.args.get_int("threads", 0);
+  if (ctx.args.has("ctx")) choice.context = ctx.args.get_int("ctx", 0);
+  try {
+    app::with_engine_choice(ctx.config, choice);
+  } catch (const Error& e) {
+    throw UsageError{e.message()};
+  }
+  return choice;
 }
 
 void apply_generation_flags(const Context& ctx, int default_tokens, pipeline::AskRequest& request) {
@@ -29,33 +32,6 @@ void apply_generation_flags(const Context& ctx, int default_tokens, pipeline::As
   int64_t k = ctx.args.get_int("top-k", 0);
   if (k < 0 || k > 1000) throw UsageError{"--top-k must be between 1 and 1000"};
   request.top_k = static_cast<int>(k);
-}
-
-void require_collection(index::Library& library, const std::string& collection) {
-  auto info = library.store().find_collection(collection);
-  if (!info) throw Error(ErrorKind::kNotFound, "no such collection (see `hayloft collections`)", collection);
-  if (info->chunks == 0) {
-    throw Error(ErrorKind::kInvalidArgument, "collection '" + collection + "' is empty: ingest documents first");
-  }
-}
-
-std::string model_path(const Context& ctx, const config::Config& config) {
-  return engine::resolve_model(ctx.args.get("model", config.engine.default_model),
-                               engine::default_model_dirs(config.engine.model_dirs));
-}
-
-std::unique_ptr<pipeline::LocalGenerator> load_generator(const Context& ctx, const config::Config& config) {
-  return std::make_unique<pipeline::LocalGenerator>(engine::Model::load(model_path(ctx, config)), config.engine);
-}
-
-AnswerStack::AnswerStack(const Context& ctx, const std::vector<std::string>& collections)
-    : config(answer_config(ctx)), library(ctx.home, config, index::Library::Mode::kWrite) {
-  for (const auto& c : collections) require_collection(library, c);
-  auto local = load_generator(ctx, config);
-  model_info = local->planner_info();
-  model_key = local->model_key();
-  generator = std::move(local);
-  answerer = std::make_unique<pipeline::Answerer>(library, *generator, model_info, model_key, config);
 }
 
 }  // namespace hayloft::cli

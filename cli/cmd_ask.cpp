@@ -3,14 +3,9 @@
 #include <cstdio>
 #include <memory>
 
+#include "app/app.hpp"
 #include "cli/answer_setup.hpp"
 #include "cli/commands.hpp"
-#include "engine/engine.hpp"
-#include "index/index.hpp"
-#include "pipeline/answerer.hpp"
-#include "pipeline/local_generator.hpp"
-#include "pipeline/pipeline.hpp"
-#include "util/util.hpp"
 
 namespace hayloft::cli {
 
@@ -69,32 +64,26 @@ void print_sources(const pipeline::Answer& a) {
 
 int ask_run(Context& ctx) {
   pipeline::AskRequest request = ask_request(ctx);
-  AnswerStack stack(ctx, {request.collection});
-  pipeline::Answerer& answerer = *stack.answerer;
+  app::Answering answering(home_of(ctx), engine_choice(ctx), {request.collection});
 
   const bool stream = !ctx.json;
-  pipeline::AskOutcome outcome = answerer.ask(request, [stream](std::string_view text) {
+  app::AskResult result = app::ask(answering, request, [stream](std::string_view text) {
     if (!stream) return;
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
   });
-  const int64_t run_id = answerer.store_run(request, outcome);
-  const pipeline::Answer& a = outcome.answer;
   if (ctx.json) {
-    nlohmann::json doc = pipeline::ask_result_json(outcome);
-    doc["ok"] = true;
-    doc["run_id"] = run_id;
-    doc["collection_name"] = request.collection;
-    print_json(doc);
+    print_json(app::ask_json(result, request));
     return 0;
   }
+  const pipeline::Answer& a = result.outcome.answer;
   std::fputc('\n', stdout);
   if (a.degeneration.degenerate()) spdlog::warn("{}", pipeline::degeneration_notice(a.degeneration));
   print_sources(a);
   const pipeline::GenerateMetrics& m = a.attempts.back().metrics;
   spdlog::info("route {} ({}); {} prompt tokens, {} generated; ttft {:.2f} s; peak RSS {:.0f} MiB; run {}",
                pipeline::route_name(a.route), a.attempts.back().plan.reason, m.prompt_tokens, m.generated_tokens,
-               m.time_to_first_token_s, static_cast<double>(m.peak_rss_bytes) / (1 << 20), run_id);
+               m.time_to_first_token_s, static_cast<double>(m.peak_rss_bytes) / (1 << 20), result.run_id);
   return 0;
 }
 

@@ -5,35 +5,22 @@
 #include <memory>
 #include <optional>
 
+#include "app/app.hpp"
 #include "cli/answer_setup.hpp"
 #include "cli/commands.hpp"
-#include "engine/engine.hpp"
-#include "index/index.hpp"
-#include "pipeline/answerer.hpp"
-#include "pipeline/local_generator.hpp"
-#include "pipeline/pipeline.hpp"
-#include "util/util.hpp"
 
 namespace hayloft::cli {
 
 namespace {
 
-constexpr pipeline::Mode kModes[] = {pipeline::Mode::kLc, pipeline::Mode::kRag, pipeline::Mode::kAuto};
-
-struct Row {
-  pipeline::Mode mode;
-  std::optional<pipeline::AskOutcome> outcome;
-  std::string error;  // e.g. lc refused: the collection does not fit
-};
-
 double usd(const pipeline::RouteCost& c, size_t i) { return i < c.hosted.size() ? c.hosted[i].total_usd : 0; }
 
-void print_table(const std::vector<Row>& rows, const config::Config& config) {
+void print_table(const std::vector<app::CompareRow>& rows, const config::Config& config) {
   std::string p0 = config.pipeline.prices.size() > 0 ? config.pipeline.prices[0].model : "-";
   std::string p1 = config.pipeline.prices.size() > 1 ? config.pipeline.prices[1].model : "-";
   std::printf("%-5s %-5s %8s %5s %8s %7s %9s %10s %10s %11s %5s\n", "MODE", "ROUTE", "PROMPT", "GEN", "SECONDS",
               "TTFT", "PEAK MiB", p0.substr(0, 10).c_str(), p1.substr(0, 10).c_str(), "ALL PREFILL", "CITES");
-  for (const Row& r : rows) {
+  for (const app::CompareRow& r : rows) {
     if (!r.outcome) {
       std::printf("%-5s refused: %s\n", pipeline::mode_name(r.mode), r.error.c_str());
       continue;
@@ -48,7 +35,7 @@ void print_table(const std::vector<Row>& rows, const config::Config& config) {
                 usd(a.cost, 1), a.cost.collection_prefill_s, a.citations.citations.size());
   }
   std::printf("\n");
-  for (const Row& r : rows) {
+  for (const app::CompareRow& r : rows) {
     if (!r.outcome) continue;
     const pipeline::Answer& a = r.outcome->answer;
     std::printf("%s (%s: %s):\n  %s\n", pipeline::mode_name(r.mode), pipeline::route_name(a.route),
@@ -86,54 +73,18 @@ int compare_run(Context& ctx) {
   for (const auto& w : ctx.args.positional()) request.question += (request.question.empty() ? "" : " ") + w;
   request.collection = ctx.args.get("collection", "default");
   apply_generation_flags(ctx, ctx.config.sampling.max_tokens, request);
-  AnswerStack stack(ctx, {request.collection});
-  const config::Config& config = stack.config;
-  index::Library& library = stack.library;
-  pipeline::Generator& generator = *stack.generator;
-  pipeline::Answerer& answerer = *stack.answerer;
-
-  std::vector<Row> rows;
-  for (pipeline::Mode mode : kModes) {
-    Row row{mode, std::nullopt, {}};
-    request.mode = mode;
-    try {
-      row.outcome = answerer.ask(request);
-    } catch (const Error& e) {
-      // Only the planner's refusal is a result; anything else (I/O, corrupt data) ends the command.
-      if (e.kind() != ErrorKind::kResourceExhausted) throw;
-      row.error = e.what();
-    }
-    spdlog::info("{}: {}", pipeline::mode_name(mode), row.outcome ? "done" : row.error);
-    rows.push_back(std::move(row));
-  }
-
-  nlohmann::json modes = nlohmann::json::array();
-  std::string routes;
-  for (const Row& r : rows) {
-    nlohmann::json j = r.outcome ? pipeline::ask_result_json(*r.outcome)
-                                 : nlohmann::json{{"mode", pipeline::mode_name(r.mode)}, {"error", r.error}};
-    modes.push_back(j);
-    routes += (routes.empty() ? "" : ",") + (r.outcome ? std::string(pipeline::route_name(r.outcome->answer.route)) : "-");
-  }
-  index::RunRecord run;
-  run.kind = "compare";
-  run.collection = request.collection;
-  run.question = request.question;
-  run.route = routes;  // lc,rag,auto's route
-  run.reason = "lc, rag and auto side by side";
-  run.params = {{"model", generator.model_name()}, {"model_key", stack.model_key},
-                {"max_tokens", request.max_tokens}, {"top_k", request.top_k}};
-  run.result = {{"modes", modes}};
-  run.metrics = {{"peak_rss_bytes", peak_rss_bytes()}};
-  const int64_t run_id = library.store().add_run(run);
-
+  app::Answering answering(home_of(ctx), engine_choice(ctx), {request.collection});
+  app::CompareResult result = app::compare(answering, request, [](const app::CompareRow& row) {
+    spdlog::info("{}: {}", pipeline::mode_name(row.mode), row.outcome ? "done" : row.error);
+  });
   if (ctx.json) {
-    print_json({{"ok", true}, {"run_id", run_id}, {"question", request.question},
-                {"collection", request.collection}, {"model", generator.model_name()}, {"modes", modes}});
+    print_json({{"ok", true}, {"run_id", result.run_id}, {"question", request.question},
+                {"collection", request.collection}, {"model", answering.generator->model_name()},
+                {"modes", result.modes}});
     return 0;
   }
-  print_table(rows, config);
-  spdlog::info("stored as run {}", run_id);
+  print_table(result.rows, answering.config);
+  spdlog::info("stored as run {}", result.run_id);
   return 0;
 }
 

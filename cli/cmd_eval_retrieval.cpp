@@ -1,44 +1,17 @@
 // hayloft eval-retrieval: retrieval quality on a BEIR-format data set. Ingests the corpus (one document per
 // entry, title + text) into a throwaway home, runs every judged query of the split through Library::search,
-// scores the ranking with trec_eval's formulae (index/retrieval_eval.hpp) and stores the result as a run.
+// scores the ranking with trec_eval's formulae (eval/retrieval_eval.hpp) and stores the result as a run.
 #include <cstdio>
-#include <filesystem>
-#include <random>
+#include <memory>
 
+#include "app/app.hpp"
 #include "cli/commands.hpp"
-#include "eval/eval.hpp"
-#include "util/util.hpp"
 
 namespace hayloft::cli {
 
 namespace {
 
-namespace fs = std::filesystem;
 namespace ev = hayloft::eval;
-
-// A temp directory removed on scope exit (the default throwaway home).
-class TempHome {
- public:
-  TempHome() {
-    std::random_device rd;
-    for (int attempt = 0; attempt < 16 && path_.empty(); ++attempt) {
-      fs::path p = fs::temp_directory_path() / ("hayloft-eval-" + std::to_string(rd()));
-      std::error_code ec;
-      if (fs::create_directory(p, ec)) path_ = p.string();
-    }
-    if (path_.empty()) throw Error(ErrorKind::kIo, "cannot create a temporary home", fs::temp_directory_path());
-  }
-  ~TempHome() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempHome(const TempHome&) = delete;
-  TempHome& operator=(const TempHome&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 void print_table(const nlohmann::json& doc) {
   const auto& m = doc["metrics"];
@@ -89,15 +62,15 @@ int eval_retrieval_run(Context& ctx) {
   spdlog::info("eval-retrieval: {} docs, {} queries judged in '{}'", data.corpus.size(), data.queries.size(),
                split);
 
-  std::unique_ptr<TempHome> temp;
+  std::unique_ptr<app::ScratchHome> temp;
   std::string home = ctx.home;
   if (!ctx.args.has("home")) {
-    temp = std::make_unique<TempHome>();
+    temp = std::make_unique<app::ScratchHome>("hayloft-eval");
     home = temp->path();
   }
   ev::EvalOptions options;
   options.depth = static_cast<int>(k);
-  ev::EvalResult result = ev::run_beir_eval(home, ctx.config, data, options);
+  ev::EvalResult result = app::eval_retrieval(home, ctx.config, data, options);
 
   nlohmann::json doc = result.doc;
   doc["home"] = home;

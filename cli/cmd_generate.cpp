@@ -2,18 +2,14 @@
 // the text and the measured costs: tokens, tok/s, time to first token, peak RSS, KV bytes).
 #include <cstdio>
 #include <memory>
-#include <optional>
 
+#include "app/app.hpp"
+#include "cli/answer_setup.hpp"
 #include "cli/commands.hpp"
-#include "engine/engine.hpp"
-#include "util/util.hpp"
 
 namespace hayloft::cli {
 
 namespace {
-
-// Prompts at least this long get a prefill progress bar (on a terminal).
-constexpr int64_t kProgressMinTokens = 256;
 
 engine::SamplerParams sampler_params(const Context& ctx) {
   const config::SamplingConfig& c = ctx.config.sampling;
@@ -86,67 +82,32 @@ CommandSpec generate_spec() {
 int generate_run(Context& ctx) {
   const auto prompt = ctx.args.find("prompt");
   if (!prompt) throw UsageError{"--prompt/-p is required"};
-  const config::EngineConfig& ec = ctx.config.engine;
+  app::GenerateRequest request;
+  request.prompt = *prompt;
   const int64_t max_tokens = ctx.args.get_int("tokens", ctx.config.sampling.max_tokens);
-  if (max_tokens < 0) throw UsageError{"-n must be >= 0"};
-
-  const std::string path =
-      engine::resolve_model(ctx.args.get("model", ec.default_model), engine::default_model_dirs(ec.model_dirs));
-  std::shared_ptr<const engine::Model> model = engine::Model::load(path);
-  const engine::Tokenizer tokenizer = engine::Tokenizer::from_gguf(model->gguf());
-
-  std::vector<int32_t> ids;
-  engine::GenerateOptions gen;
-  gen.max_tokens = static_cast<int>(max_tokens);
-  if (ctx.args.has("chat")) {
-    std::optional<engine::ChatTemplate> chat;
-    try {
-      chat = engine::ChatTemplate::from_gguf(model->gguf());
-    } catch (const Error& e) {
-      throw Error(e.kind(), "model '" + model->info().name + "' has no chat template (a base model?): " +
-                                "run it without --chat to continue raw text", e.message());
-    }
-    // An explicit system message replaces the one a template injects by default: SmolLM2's ("You are a
-    // helpful AI assistant named SmolLM, trained by Hugging Face") makes it answer "What is the capital
-    // of France?" with "L'Étoile, la Cité, ..." under greedy decoding, in llama.cpp as in ours, while
-    // "You are a helpful assistant." gives "The capital of France is Paris." in both.
-    std::vector<engine::ChatMessage> messages;
-    std::string system = ctx.args.get("system", ctx.config.engine.chat_system_prompt);
-    if (!system.empty()) messages.push_back({"system", system});
-    messages.push_back({"user", *prompt});
-    ids = tokenizer.encode(chat->apply(messages, true), true, true);
-    gen.stop_strings.emplace_back(chat->end_of_turn());
-  } else {
-    ids = tokenizer.encode(*prompt, true, false);
-  }
-  if (ids.empty()) throw UsageError{"the prompt has no tokens"};
-
-  engine::SessionOptions so;
-  so.context = ctx.args.get_int("ctx", ec.context);
-  so.threads = static_cast<int>(ctx.args.get_int("threads", ec.threads));
-  so.kv_type = engine::parse_kv_type(ec.kv_type);
-  so.prefill_batch = ec.prefill_batch;
-  if (so.threads < 1 || so.threads > 256) throw UsageError{"--threads must be in 1..256"};
-  engine::Session session(model, so);
-  engine::Sampler sampler(static_cast<int>(model->info().vocab), sampler_params(ctx));
+  if (max_tokens < 0 || max_tokens > 1000000) throw UsageError{"-n must be >= 0"};
+  request.max_tokens = static_cast<int>(max_tokens);
+  request.chat = ctx.args.has("chat");
+  request.system = ctx.args.get("system", ctx.config.engine.chat_system_prompt);
+  request.sampling = sampler_params(ctx);
+  request.engine = engine_choice(ctx);
 
   std::unique_ptr<Progress> bar;
-  if (static_cast<int64_t>(ids.size()) >= kProgressMinTokens) {
-    bar = std::make_unique<Progress>("prefill", static_cast<int64_t>(ids.size()));
-    gen.progress = [&bar](int64_t done, int64_t) { bar->update(done); };
-  }
-  std::string text;
   const bool stream = !ctx.json;
-  engine::GenerateMetrics m =
-      engine::generate(session, tokenizer, sampler, ids, gen, [&](int32_t, std::string_view piece) {
+  app::GenerateOutcome o = app::generate(
+      home_of(ctx), request,
+      [&](std::string_view piece) {
         if (bar) bar.reset();  // first token: the prefill is over
-        text += piece;
         if (stream && !piece.empty()) {
           std::fwrite(piece.data(), 1, piece.size(), stdout);
           std::fflush(stdout);
         }
-        return true;
+      },
+      [&bar](int64_t done, int64_t total) {
+        if (!bar) bar = std::make_unique<Progress>("prefill", total);
+        bar->update(done);
       });
+  const engine::GenerateMetrics& m = o.metrics;
   if (stream) {
     std::fputc('\n', stdout);
     spdlog::info("{} prompt tokens, {} generated; prefill {:.1f} tok/s, decode {:.1f} tok/s, ttft {:.3f} s, "
@@ -156,7 +117,7 @@ int generate_run(Context& ctx) {
     return 0;
   }
   print_json({{"ok", true},
-              {"text", text},
+              {"text", o.text},
               {"prompt_tokens", m.prompt_tokens},
               {"generated_tokens", m.generated_tokens},
               {"prefill_tok_s", m.prefill_tok_s},
@@ -166,11 +127,11 @@ int generate_run(Context& ctx) {
               {"decode_s", m.decode_seconds},
               {"stop_reason", generate_stop_name(m.stop)},
               {"peak_rss_bytes", peak_rss_bytes()},
-              {"kv_bytes", session.kv_bytes()},
-              {"kv_bytes_per_token", model->info().kv_bytes_per_token(so.kv_type, session.context())},
-              {"context", session.context()},
-              {"threads", so.threads},
-              {"model", info_json(model->info(), so.kv_type, session.context())}});
+              {"kv_bytes", o.kv_bytes},
+              {"kv_bytes_per_token", o.kv_bytes_per_token},
+              {"context", o.context},
+              {"threads", o.threads},
+              {"model", info_json(o.model, o.kv_type, o.context)}});
   return 0;
 }
 

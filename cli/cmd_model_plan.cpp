@@ -1,65 +1,17 @@
 // hayloft model plan: what the planner decides before anything runs — the window, KV bytes per token,
 // weights, the memory a whole collection needs in lc, whether it fits, the route auto starts with and
 // the rag budgets — from the GGUF metadata and the collection's token counts (by the model's tokenizer).
-#include <algorithm>
 #include <cstdio>
 
+#include "app/app.hpp"
 #include "cli/answer_setup.hpp"
 #include "cli/commands.hpp"
-#include "engine/engine.hpp"
-#include "index/index.hpp"
-#include "pipeline/pipeline.hpp"
-#include "util/util.hpp"
 
 namespace hayloft::cli {
 
 namespace {
 
 double mib(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
-
-nlohmann::json memory_json(const pipeline::MemoryEstimate& m) {
-  return {{"tokens", m.tokens},
-          {"weights_bytes", m.weights_bytes},
-          {"kv_bytes", m.kv_bytes},
-          {"scratch_bytes", m.scratch_bytes},
-          {"total_bytes", m.total_bytes}};
-}
-
-// The planner's view of the collection for every mode; a question of no tokens stands in for the real one
-// (each real question takes its own tokens from the room).
-nlohmann::json plan_json(const pipeline::PlanInput& base, const config::PipelineConfig& pipeline_config) {
-  config::PipelineConfig cfg = pipeline_config;
-  cfg.lc_overflow = "truncate";  // to report whether lc fits rather than refuse
-  pipeline::PlanInput in = base;
-  in.mode = pipeline::Mode::kLc;
-  pipeline::Plan lc = pipeline::plan(in, cfg);
-  in.mode = pipeline::Mode::kRag;
-  pipeline::Plan rag = pipeline::plan(in, cfg);
-  in.mode = pipeline::Mode::kAuto;
-  pipeline::Plan first = pipeline::plan(in, cfg);
-  in.rag_answered_unanswerable = true;
-  pipeline::Plan fallback = pipeline::plan(in, cfg);
-  return {{"collection", {{"documents", base.collection.documents},
-                          {"chunks", base.collection.chunks},
-                          {"tokens", base.collection.total_tokens}}},
-          {"instruction_tokens", base.instruction_tokens},
-          {"answer_reserve_tokens", cfg.answer_reserve_tokens},
-          {"usable_window", lc.window_tokens},
-          {"context_room", lc.context_room},
-          {"lc", {{"tokens", lc.lc_tokens},
-                  {"fits", lc.lc_fits},
-                  {"overflow_policy", pipeline_config.lc_overflow},
-                  {"memory_estimate", memory_json(lc.memory)}}},
-          {"rag", {{"top_k", rag.top_k},
-                   {"token_budget", rag.token_budget},
-                   {"wide_top_k", cfg.rag_wide_top_k},
-                   {"wide_token_budget", std::min(cfg.rag_wide_token_budget, lc.context_room)},
-                   {"memory_estimate", memory_json(rag.memory)}}},
-          {"auto", {{"route", pipeline::route_name(first.route)},
-                    {"reason", first.reason},
-                    {"fallback_route", pipeline::route_name(fallback.route)},
-                    {"fallback_reason", fallback.reason}}}};
-}
 
 void print_text(const nlohmann::json& d) {
   std::printf("model %s (%s)\n", d["model"].get<std::string>().c_str(), d["path"].get<std::string>().c_str());
@@ -103,48 +55,14 @@ CommandSpec model_plan_spec() {
 
 int model_plan_run(Context& ctx) {
   if (ctx.args.has("collection") && ctx.args.has("tokens")) throw UsageError{"give --collection or --tokens, not both"};
-  config::Config config = answer_config(ctx);
-  const std::string path = model_path(ctx, config);
-  std::shared_ptr<const engine::Model> model = engine::Model::load(path);
-  const engine::ModelInfo& info = model->info();
-  pipeline::LocalGenerator generator(model, config.engine);
-  const pipeline::ModelInfo planner = generator.planner_info();
-  nlohmann::json doc = {
-      {"ok", true},
-      {"model", planner.name},
-      {"path", path},
-      {"window", planner.context_window},
-      {"trained_window", info.context_length},
-      {"kv_type", config.engine.kv_type},
-      {"kv_bytes_per_token", {{"f16", info.kv_bytes_per_token(engine::KvType::kF16, planner.context_window)},
-                              {"f32", info.kv_bytes_per_token(engine::KvType::kF32, planner.context_window)}}},
-      {"weights_bytes", planner.weights_bytes},
-      {"scratch_bytes", config.pipeline.scratch_bytes},
-      {"memory_budget_bytes", config.pipeline.memory_budget_bytes}};
-
-  pipeline::PlanInput in;
-  in.model = planner;
-  if (ctx.args.has("collection")) {
-    const std::string name = ctx.args.get("collection");
-    // Read-only for Xapian (an eval may hold the writer); the store still caches the token counts.
-    index::Library library(ctx.home, config, index::Library::Mode::kRead);
-    require_collection(library, name);
-    pipeline::Answerer answerer(library, generator, planner, generator.model_key(), config);
-    in.collection = answerer.stats_of(answerer.collection_chunks(name));
-    in.instruction_tokens = answerer.instruction_tokens();
-    doc["collection"] = name;
-  } else if (ctx.args.has("tokens")) {
-    int64_t n = ctx.args.get_int("tokens", 0);
-    if (n < 1 || n > (int64_t{1} << 40)) throw UsageError{"--tokens must be >= 1"};
-    const int64_t chunk = std::max(1, config.ingest.chunk_tokens);
-    in.collection = {1, (n + chunk - 1) / chunk, n};  // one document in chunks of ingest.chunk_tokens
-    for (pipeline::Route r : {pipeline::Route::kLc, pipeline::Route::kRag}) {  // as Answerer counts them
-      int t = generator.render(pipeline::build_messages(config.pipeline, r, {}, "", true)).tokens;
-      in.instruction_tokens = std::max(in.instruction_tokens, t);
-    }
-    doc["collection"] = std::to_string(n) + " tokens";
+  app::PlanRequest request;
+  request.engine = engine_choice(ctx);
+  request.collection = ctx.args.get("collection");
+  if (ctx.args.has("tokens")) {
+    request.tokens = ctx.args.get_int("tokens", 0);
+    if (*request.tokens < 1 || *request.tokens > (int64_t{1} << 40)) throw UsageError{"--tokens must be >= 1"};
   }
-  if (in.collection.chunks > 0) doc["plan"] = plan_json(in, config.pipeline);
+  nlohmann::json doc = app::model_plan(home_of(ctx), request);
   if (ctx.json) {
     print_json(doc);
   } else {

@@ -1,23 +1,15 @@
 // hayloft niah: the needle-in-a-haystack grid per route (lc, rag) with heat maps and a cost table, run in a
 // scratch home (the user's collections are never touched) and stored as one run of kind "niah".
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <optional>
 
+#include "app/app.hpp"
+#include "cli/answer_setup.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
-#include "engine/engine.hpp"
-#include "index/index.hpp"
-#include "pipeline/local_generator.hpp"
-#include "eval/eval.hpp"
-#include "pipeline/pipeline.hpp"
 #include "report/report.hpp"
-#include "util/util.hpp"
 
 namespace hayloft::cli {
 
@@ -57,34 +49,6 @@ CommandSpec niah_spec() {
 }
 
 namespace {
-
-// A scratch home removed on every exit path.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "hayloft-niah-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw Error(ErrorKind::kIo, "cannot create a scratch folder", tmpl);
-    path_ = tmpl;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// "out.svg" + "lc" -> "out-lc.svg".
-std::string plot_path(const std::string& base, pipeline::Mode mode) {
-  std::filesystem::path p(base);
-  std::string ext = p.extension().string();
-  std::string stem = base.substr(0, base.size() - ext.size());
-  return stem + "-" + pipeline::mode_name(mode) + ext;
-}
 
 eval::NiahOptions niah_options(const Context& ctx) {
   eval::NiahOptions o;
@@ -132,101 +96,53 @@ void print_text(const eval::NiahResult& r) {
 
 int niah_run(Context& ctx) {
   if (!ctx.args.has("haystack") || !ctx.args.has("needles")) throw UsageError{"--haystack and --needles are required"};
-  eval::NiahOptions options = niah_options(ctx);
-  const std::string plot = ctx.args.get("plot");
-  if (!plot.empty() && !plot.ends_with(".svg") && !plot.ends_with(".png")) {
+  app::NiahRequest request;
+  request.options = niah_options(ctx);
+  request.plot = ctx.args.get("plot");
+  if (!request.plot.empty() && !request.plot.ends_with(".svg") && !request.plot.ends_with(".png")) {
     throw UsageError{"--plot takes a .svg or .png file name"};
   }
-  if (!plot.empty()) {
-    // Made now, not after the grid: a folder that cannot be made should not cost a whole run.
-    std::error_code ec;
-    std::filesystem::path dir = std::filesystem::path(plot).parent_path();
-    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-    if (ec) throw Error(ErrorKind::kIo, "cannot create the plot folder: " + ec.message(), dir.string());
-  }
-  config::Config config = ctx.config;
-  config.engine.threads = static_cast<int>(ctx.args.get_int("threads", config.engine.threads));
-  config.engine.context = static_cast<int>(ctx.args.get_int("ctx", config.engine.context));
-  if (config.engine.threads < 1 || config.engine.threads > 256) throw UsageError{"--threads must be in 1..256"};
-  if (config.engine.context < 0) throw UsageError{"--ctx must be >= 0"};
+  request.haystack = ctx.args.get("haystack");
+  request.needles = ctx.args.get("needles");
 
-  // Inputs first: a typo should not cost a model load.
-  const std::string haystack_dir = ctx.args.get("haystack"), needles_path = ctx.args.get("needles");
-  const std::string filler = eval::load_haystack(haystack_dir);
-  const std::vector<eval::Needle> needles = eval::load_needles(needles_path);
-  if (needles.empty()) throw Error(ErrorKind::kInvalidArgument, "the needles file holds no needles", needles_path);
-
-  const std::string path = engine::resolve_model(ctx.args.get("model", config.engine.default_model),
-                                                 engine::default_model_dirs(config.engine.model_dirs));
-  pipeline::LocalGenerator generator(engine::Model::load(path), config.engine,
-                                     options.completion ? pipeline::PromptStyle::kCompletion
-                                                        : pipeline::PromptStyle::kChat);
-  const pipeline::ModelInfo model_info = generator.planner_info();
-  const std::string model_key = generator.model_key();
-  ScratchDir scratch;
   SigintGuard guard;  // Ctrl-C ends the grid after the current answer, so the scratch home is removed
-  std::optional<Progress> bar;  // the total is known once run_niah has left out unfit lengths
-  spdlog::info("niah: {} lengths x {} depths x {} needles x {} modes with {}", options.lengths.size(),
-               options.depths.size(), needles.size(), options.modes.size(), generator.model_name());
-  eval::NiahResult result = eval::run_niah(
-      filler, needles, options, generator, model_info, model_key, config, scratch.path(),
-      [&bar](const eval::NiahCell& c, size_t done, size_t all) {
-        if (!bar) bar.emplace("niah", static_cast<int64_t>(all));
-        bar->update(static_cast<int64_t>(done));
-        std::string head = c.answer.substr(0, 80);  // one log line: answers may hold line breaks
-        for (char& ch : head) ch = (ch == '\n' || ch == '\r') ? ' ' : ch;
-        spdlog::info("[{}/{}] {} {} depth {:g}% needle {}: {} ({} prompt tokens, {:.1f} s): {}", done, all,
-                     pipeline::mode_name(c.mode), eval::length_label(c.length), c.depth, c.needle,
-                     c.hit ? "hit" : "miss", c.prompt_tokens, c.seconds, head);
-      },
-      [] { return interrupted(); });
+  std::optional<Progress> bar;  // the total is known once the grid has left out unfit lengths
+  app::NiahHooks hooks;
+  hooks.on_start = [&request](const pipeline::Generator& g, size_t needles) {
+    spdlog::info("niah: {} lengths x {} depths x {} needles x {} modes with {}", request.options.lengths.size(),
+                 request.options.depths.size(), needles, request.options.modes.size(), g.model_name());
+  };
+  hooks.on_cell = [&bar](const eval::NiahCell& c, size_t done, size_t all) {
+    if (!bar) bar.emplace("niah", static_cast<int64_t>(all));
+    bar->update(static_cast<int64_t>(done));
+    std::string head = c.answer.substr(0, 80);  // one log line: answers may hold line breaks
+    for (char& ch : head) ch = (ch == '\n' || ch == '\r') ? ' ' : ch;
+    spdlog::info("[{}/{}] {} {} depth {:g}% needle {}: {} ({} prompt tokens, {:.1f} s): {}", done, all,
+                 pipeline::mode_name(c.mode), eval::length_label(c.length), c.depth, c.needle,
+                 c.hit ? "hit" : "miss", c.prompt_tokens, c.seconds, head);
+  };
+  hooks.stop = [] { return interrupted(); };
+  app::NiahOutcome o = app::run_niah(home_of(ctx), engine_choice(ctx), request, hooks);
   if (bar) bar->finish();
+  const eval::NiahResult& result = o.result;
   for (int l : result.dropped_lengths) {
     spdlog::warn("left out the default length {}: its lc prompt does not fit the {}-token window (--ctx)",
-                 eval::length_label(l), generator.context_window());
+                 eval::length_label(l), o.context_window);
   }
   if (result.interrupted) {
     spdlog::warn("interrupted after {} cells: the grid is partial", result.cells.size());
   }
-  result.haystack = haystack_dir;
-  result.needles = needles_path;
-
-  nlohmann::json doc = eval::to_json(result);
-  nlohmann::json plots = nlohmann::json::array();
-  for (pipeline::Mode mode : result.modes) {
-    if (plot.empty()) break;
-    std::string file = plot_path(plot, mode);
-    report::write_heatmap(
-        report::niah_heatmap(result, mode, "NIAH, " + std::string(pipeline::mode_name(mode)) + ", " + result.model),
-        file);
-    plots.push_back(file);
-  }
-  doc["plots"] = plots;
-  doc["completion"] = options.completion;
-
-  index::Library library(ctx.home, config, index::Library::Mode::kWrite);
-  index::RunRecord run;
-  run.kind = "niah";
-  run.question = "needle in a haystack: " + std::to_string(needles.size()) + " needles";
-  for (pipeline::Mode m : result.modes) run.route += (run.route.empty() ? "" : ",") + std::string(pipeline::mode_name(m));
-  run.reason = "lc and rag per (needle, length, depth)";
-  run.params = {{"model", result.model},         {"model_key", model_key},
-                {"max_tokens", options.max_tokens}, {"top_k", options.top_k},
-                {"context", generator.context_window()}, {"completion", options.completion}};
-  run.result = doc;
-  run.metrics = {{"peak_rss_bytes", peak_rss_bytes()}};
-  const int64_t run_id = library.store().add_run(run);
-
   if (ctx.json) {
+    nlohmann::json doc = o.doc;
     doc["ok"] = true;
-    doc["run_id"] = run_id;
+    doc["run_id"] = o.run_id;
     print_json(doc);
     return 0;
   }
   print_text(result);
   if (result.interrupted) std::printf("interrupted: a partial grid\n");
-  for (const auto& p : plots) spdlog::info("heat map: {}", p.get<std::string>());
-  spdlog::info("stored as run {} (hayloft report {})", run_id, run_id);
+  for (const auto& p : o.doc["plots"]) spdlog::info("heat map: {}", p.get<std::string>());
+  spdlog::info("stored as run {} (hayloft report {})", o.run_id, o.run_id);
   return 0;
 }
 

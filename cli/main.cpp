@@ -1,7 +1,5 @@
 // hayloft: the one binary. Parses the subcommand, loads config, runs it, and maps errors to exit codes:
 // 0 ok, 1 runtime error, 2 usage error. With --json an error is still one JSON document on stdout.
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -9,37 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/app.hpp"
 #include "cli/commands.hpp"
-#include "util/util.hpp"
-
-extern "C" char* openblas_get_corename(void);
 
 namespace hayloft::cli {
 namespace {
 
-// OpenBLAS picks its kernels from CPUID when the library loads, before main. On CPUs it does not know
-// (seen here: a virtualised "Intel Xeon Processor" with AVX-512) it falls back to SSE3 "Prescott" kernels
-// and prefill sgemm runs 1.75x slower. The core type can only be set through the environment before
-// load, so re-exec once with it set; if exec fails we carry on with the slow kernels.
-void ensure_fast_openblas(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE")) return;
-  const char* core = openblas_get_corename();
-  if (!core || std::string(core) != "Prescott") return;
-  const char* want = nullptr;
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vl")) {
-    want = "SkylakeX";
-  } else if (__builtin_cpu_supports("avx2")) {
-    want = "Haswell";
-  }
-  if (!want) return;
-  ::setenv("OPENBLAS_CORETYPE", want, 1);
-  ::execv("/proc/self/exe", argv);
-}
-
-constexpr int kExitOk = 0;
-constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
+using app::kExitOk;
+using app::kExitRuntime;
+using app::kExitUsage;
 
 void print_top_help() {
   std::printf(
@@ -86,15 +62,6 @@ int report_error(bool json, int code, const std::string& kind, const std::string
   return code;
 }
 
-nlohmann::json read_json_file(const std::string& path) {
-  std::string text = read_file(path, 16 << 20);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorKind::kInvalidArgument, std::string("not valid JSON: ") + e.what(), path);
-  }
-}
-
 int run_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   bool json = wants_json(args);
@@ -123,21 +90,14 @@ int run_main(int argc, char** argv) {
     ctx.json = ctx.args.has("json");
     ctx.verbose = ctx.args.has("verbose");
     init_logging(ctx.verbose);
-    ctx.home = config::resolve_home(ctx.args.get("home"));
-    std::vector<nlohmann::json> overlays;
-    std::string home_config = ctx.home + "/config.json";
-    if (FILE* f = std::fopen(home_config.c_str(), "r")) {
-      std::fclose(f);
-      overlays.push_back(read_json_file(home_config));
-    }
-    if (auto path = ctx.args.find("config")) overlays.push_back(read_json_file(*path));
-    ctx.config = config::load(overlays);
+    app::Home home = app::open_home(ctx.args.get("home"), ctx.args.get("config"));
+    ctx.home = home.dir;
+    ctx.config = std::move(home.config);
     return cmd->run(ctx);
   } catch (const UsageError& e) {
     return report_error(json, kExitUsage, "usage", e.message + " (see hayloft " + spec.name + " --help)");
   } catch (const Error& e) {
-    int code = e.kind() == ErrorKind::kInvalidArgument ? kExitUsage : kExitRuntime;
-    return report_error(json, code, error_kind_name(e.kind()), e.what());
+    return report_error(json, app::error_status(e.kind()).exit_code, error_kind_name(e.kind()), e.what());
   } catch (const std::exception& e) {
     return report_error(json, kExitRuntime, "internal", std::string("unexpected error: ") + e.what());
   }
@@ -147,6 +107,6 @@ int run_main(int argc, char** argv) {
 }  // namespace hayloft::cli
 
 int main(int argc, char** argv) {
-  hayloft::cli::ensure_fast_openblas(argv);
+  hayloft::app::ensure_fast_openblas(argv);
   return hayloft::cli::run_main(argc, argv);
 }

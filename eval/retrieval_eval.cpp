@@ -400,11 +400,10 @@ nlohmann::json report_json(const BeirDataset& data, const EvalOptions& options, 
 
 }  // namespace
 
-EvalResult run_beir_eval(const std::string& home, const config::Config& config, const BeirDataset& data,
+EvalResult run_beir_eval(Library& library, const config::Config& config, const BeirDataset& data,
                          const EvalOptions& options) {
   EvalResult r;
   r.collection = beir_collection_name(data.name);
-  Library library(home, config, Library::Mode::kWrite);
   r.ingest = ingest_beir(library, data.corpus, r.collection, options.batch_documents, options.progress);
   spdlog::info("eval-retrieval: ingested {} documents ({} chunks) in {:.2f} s", r.ingest.documents,
                r.ingest.chunks, r.ingest.seconds);
@@ -412,15 +411,6 @@ EvalResult run_beir_eval(const std::string& home, const config::Config& config, 
   r.summary = evaluate(r.queries.run, data.qrels, options.cutoffs);
   r.doc = report_json(data, options, config.index, r);
 
-  RunRecord run;
-  run.kind = "eval-retrieval";
-  run.collection = r.collection;
-  run.question = data.name + "/" + data.split;
-  run.params = {{"dataset", data.name}, {"split", data.split}, {"k", options.depth}, {"bm25", r.doc["bm25"]}};
-  run.result = r.doc["metrics"];
-  run.metrics = r.doc["timing"];
-  r.run_id = library.store().add_run(run);
-  r.doc["run_id"] = r.run_id;
   return r;
 }
 

@@ -153,13 +153,13 @@ struct EvalResult {
   BeirIngest ingest;
   QueryRun queries;
   Summary summary;
-  int64_t run_id = 0;
+  int64_t run_id = 0;  // set by whoever stores the run (app::eval_retrieval)
   nlohmann::json doc;  // the report: what `hayloft eval-retrieval --json` prints and the run stores
 };
 
-// The whole evaluation in `home`: open a Library (config.index holds the BM25 parameters), ingest, query,
-// score, and store a run of kind "eval-retrieval" in the home's runs table.
-EvalResult run_beir_eval(const std::string& home, const config::Config& config, const BeirDataset& data,
+// The whole evaluation in `library` (opened for writing with config.index's BM25 parameters): ingest,
+// query, score. Storing the run is the caller's (app::eval_retrieval).
+EvalResult run_beir_eval(Library& library, const config::Config& config, const BeirDataset& data,
                          const EvalOptions& options);
 
 }  // namespace hayloft::eval

@@ -284,19 +284,4 @@ json ask_result_json(const AskOutcome& o) {
   return j;
 }
 
-int64_t Answerer::store_run(const AskRequest& request, const AskOutcome& o) {
-  index::RunRecord run;
-  run.kind = "ask";
-  run.collection = request.collection;
-  run.question = request.question;
-  run.route = route_name(o.answer.route);
-  run.reason = o.answer.attempts.back().plan.reason;
-  run.params = {{"mode", mode_name(request.mode)}, {"model", o.model},     {"model_key", model_key_},
-                {"max_tokens", request.max_tokens}, {"top_k", request.top_k}};
-  run.result = ask_result_json(o);
-  run.metrics = to_json(o.answer.attempts.back().metrics);
-  run.metrics["total_s"] = run.result["total_s"];
-  return library_.store().add_run(run);
-}
-
 }  // namespace hayloft::pipeline

@@ -1,8 +1,8 @@
 #pragma once
 // Answerer: runs one question over one collection in mode lc | rag | auto, from the collection in the
-// index to a stored run. It ties the pure parts together — plan(), the LC rendering or the RAG packing,
-// the chat messages, the Generator seam, the degeneration guard, citations, cost — and talks to the
-// index (chunks, search, per-model token counts, runs).
+// index to an answer (app/ stores it as a run). It ties the pure parts together — plan(), the LC
+// rendering or the RAG packing, the chat messages, the Generator seam, the degeneration guard,
+// citations, cost — and talks to the index (chunks, search, per-model token counts).
 //
 // Auto (after Self-Route) runs up to two generations: a first RAG pass that may answer "unanswerable";
 // low retrieval scores fall back before any generation, an "unanswerable" answer after it (LC when the
@@ -53,9 +53,6 @@ class Answerer {
   // counted once per model and kept in the store. Error{kNotFound} for an unknown collection.
   std::vector<ContextChunk> collection_chunks(const std::string& collection);
   CollectionStats stats_of(const std::vector<ContextChunk>& chunks) const;
-
-  // Stores an ask as a run (kind "ask"); returns its id.
-  int64_t store_run(const AskRequest& request, const AskOutcome& outcome);
 
   // Tokens of the prompt without context and question, chat markup included (the larger of lc's and
   // rag's): what plan() reserves beside the context. Public for planning without asking (model plan, eval).

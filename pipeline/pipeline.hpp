@@ -16,7 +16,7 @@
 //   answer_text.hpp      what an answer says: SQuAD normalisation, markers and lead-in removed, declines
 //   cost.hpp             hosted Llama 4 Scout / Maverick projections, whole-collection prefill time
 //   answer.hpp           Answer / Attempt records, the guarded stream, --json shapes
-//   answerer.hpp         Answerer: one question over a collection, index to stored run (ask, compare)
+//   answerer.hpp         Answerer: one question over a collection, from the index to an answer
 #include "pipeline/answer.hpp"
 #include "pipeline/answer_text.hpp"
 #include "pipeline/answerer.hpp"

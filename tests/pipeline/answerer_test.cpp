@@ -144,7 +144,7 @@ TEST_F(AnswererTest, ChunkTokensAreCountedOnceAndKeptPerModel) {
   EXPECT_EQ(answerer_->stats_of(chunks).documents, 2);
 }
 
-TEST_F(AnswererTest, RagAnswerCitesOnlyItsContextAndIsStored) {
+TEST_F(AnswererTest, RagAnswerCitesOnlyItsContext) {
   AskRequest req{"animals", "How many eggs does the queen bee lay a day?", Mode::kRag, 8, 1};
   std::string streamed;
   AskOutcome o = answerer_->ask(req, [&](std::string_view t) { streamed += t; });
@@ -159,14 +159,6 @@ TEST_F(AnswererTest, RagAnswerCitesOnlyItsContextAndIsStored) {
   EXPECT_EQ(a.text, streamed.substr(streamed.find_first_not_of(" \n"), a.text.size()));
   EXPECT_LE(a.attempts[0].metrics.generated_tokens, 8);
   EXPECT_EQ(o.prompt_hash.size(), 16u);
-
-  int64_t id = answerer_->store_run(req, o);
-  auto run = library_->store().get_run(id);
-  ASSERT_TRUE(run.has_value());
-  EXPECT_EQ(run->kind, "ask");
-  EXPECT_EQ(run->route, "rag");
-  EXPECT_EQ(run->result["prompt_hash"], o.prompt_hash);
-  EXPECT_EQ(run->metrics["prompt_tokens"], a.attempts[0].metrics.prompt_tokens);
 }
 
 TEST_F(AnswererTest, AutoSendsWholeCollectionQuestionsToLc) {
