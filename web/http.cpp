@@ -5,22 +5,11 @@
 
 #include <Poco/URI.h>
 
+#include "app/app.hpp"
+
 namespace hayloft::web {
 
-// Until app/ owns the one table from ErrorKind to exit codes and statuses, this is web's half of it.
-int http_status(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::kInvalidArgument: return 400;
-    case ErrorKind::kNotFound: return 404;
-    case ErrorKind::kCorrupt: return 422;
-    case ErrorKind::kUnsupported: return 415;
-    case ErrorKind::kResourceExhausted: return 413;
-    case ErrorKind::kCancelled: return 503;
-    case ErrorKind::kIo:
-    case ErrorKind::kInternal: return 500;
-  }
-  return 500;
-}
+int http_status(ErrorKind kind) { return app::error_status(kind).http_status; }
 
 std::string percent_decode(const std::string& s, bool plus_is_space, bool& ok) {
   ok = true;

@@ -6,7 +6,7 @@ namespace hayloft::web {
 Libraries::Libraries(const std::string& home, const config::Config& config)
     : home_(home), config_(config),
       // The writer first: it creates the home and repairs it, so readers open a consistent one.
-      writer_(std::make_unique<index::Library>(home, config, index::Library::Mode::kWrite)) {}
+      writer_(std::make_unique<index::Library>(home, config, index::Library::Mode::kWrite)), current_(writer_.get()) {}
 
 Libraries::Lease::~Lease() {
   if (!lib_) return;

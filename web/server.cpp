@@ -164,6 +164,7 @@ Server::Server(const ServerOptions& options, const std::string& home, const conf
   s.libraries = std::make_unique<Libraries>(home, config);
   s.ingest_pool = std::make_unique<ThreadPool>(std::max(1, config.ingest.workers));
   add_library_routes(impl_->router, s);
+  add_model_routes(impl_->router, s);
 }
 
 Server::~Server() { stop(0); }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/app.hpp"
 #include "config/config.hpp"
 #include "index/index.hpp"
 #include "util/thread_pool.hpp"
@@ -41,15 +42,44 @@ class Libraries {
     std::unique_lock<std::mutex> lock;
     index::Library& lib;
   };
-  WriteLock writer() { return {std::unique_lock<std::mutex>(write_mu_), *writer_}; }
+  WriteLock writer() { return {std::unique_lock<std::mutex>(write_mu_), *current_}; }
+
+  // Xapian allows one writer per folder per process: when the model stack (app::Answering, which opens
+  // its own writer Library) is built, ours is closed first and `make`'s Library becomes the writer.
+  template <class Make>
+  auto hand_over_writer(Make make) {
+    std::unique_lock<std::mutex> lock(write_mu_);
+    writer_.reset();
+    auto made = make();
+    current_ = &made->library;
+    return made;
+  }
 
  private:
   std::string home_;
   config::Config config_;
   std::mutex write_mu_;
   std::unique_ptr<index::Library> writer_;
+  index::Library* current_ = nullptr;  // writer_, or the model stack's library once it is loaded
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<index::Library>> idle_;
+};
+
+// The one shared model: generation requests queue in arrival order; position 0 holds the model.
+class ModelQueue {
+ public:
+  // Waits for the model, calling on_position(n) when n requests are ahead (at least once a second).
+  // Returns false when the server is stopping before our turn came.
+  bool enter(uint64_t id, const std::function<void(size_t)>& on_position, const std::atomic<bool>& stopping);
+  void leave(uint64_t id);
+  uint64_t ticket() { return next_++; }
+  size_t waiting();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<uint64_t> order_;
+  std::atomic<uint64_t> next_{1};
 };
 
 struct Site {
@@ -60,10 +90,15 @@ struct Site {
   std::unique_ptr<ThreadPool> ingest_pool;  // readers/chunkers for uploads
   std::atomic<bool> stopping{false};        // set by Server::stop: generations cancel
   std::atomic<int64_t> requests{0};
+  ModelQueue queue;
+  std::unique_ptr<app::Answering> answering;  // loaded on the first generation request, then kept
+  // The model stack, loading it on first use. Call only while holding the queue's front place.
+  app::Answering& model();
 };
 
 // Route registration, one function per handler file.
 void add_library_routes(Router& router, Site& site);
+void add_model_routes(Router& router, Site& site);  // ask, compare, model plan, /v1
 
 // JSON shapes shared by handlers.
 nlohmann::json collection_json(const index::CollectionInfo& c);

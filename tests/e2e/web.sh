@@ -31,7 +31,9 @@ if "$BIN" serve --home "$HOME_DIR" --bind 0.0.0.0 --port 0 >/dev/null 2>&1; then
 fi
 
 start_server "$HOME_DIR/serve.out" --max-body-mb 1 --timeout 3
-python3 tests/e2e/web_api.py "http://127.0.0.1:$PORT" "" || fail "web_api.py (no token)"
+MODEL_ARGS=()
+[[ -f models/SmolLM2-135M-Instruct.Q4_1.gguf ]] && MODEL_ARGS=(--model)
+PYTHONPATH=tests/e2e python3 tests/e2e/web_api.py "http://127.0.0.1:$PORT" "" "${MODEL_ARGS[@]}" || fail "web_api.py (no token)"
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "serve did not exit 0 on SIGTERM"
 
