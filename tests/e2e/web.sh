@@ -34,6 +34,13 @@ start_server "$HOME_DIR/serve.out" --max-body-mb 1 --timeout 3
 MODEL_ARGS=()
 [[ -f models/SmolLM2-135M-Instruct.Q4_1.gguf ]] && MODEL_ARGS=(--model)
 PYTHONPATH=tests/e2e python3 tests/e2e/web_api.py "http://127.0.0.1:$PORT" "" "${MODEL_ARGS[@]}" || fail "web_api.py (no token)"
+# The openai package from PyPI, unchanged (test venv from scripts/setup; skipped without it).
+PY=${HL_TEST_PYTHON:-build/venv-test/bin/python}
+if [[ ${#MODEL_ARGS[@]} -gt 0 && -x "$PY" ]] && "$PY" -c 'import openai' 2>/dev/null; then
+  "$PY" tests/e2e/web_openai.py "http://127.0.0.1:$PORT" "" || fail "web_openai.py"
+else
+  echo "web.sh: no model or no test venv with openai, skipping the openai client"
+fi
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "serve did not exit 0 on SIGTERM"
 
