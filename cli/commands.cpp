@@ -31,6 +31,7 @@ const std::vector<Command>& commands() {
       {niah_spec, niah_run},
       {report_spec, report_run},
       {config_show_spec, config_show_run},
+      {serve_spec, serve_run},
   };
   return table;
 }
