@@ -31,7 +31,7 @@ void validate(const ServerOptions& o) {
                 "binding beyond loopback needs a bearer token (--token T or $HAYLOFT_TOKEN)", o.bind);
   }
   if (o.port < 0 || o.port > 65535) throw Error(ErrorKind::kInvalidArgument, "port must be in [0, 65535]");
-  if (o.threads < 1 || o.threads > 1024) throw Error(ErrorKind::kInvalidArgument, "threads must be in [1, 1024]");
+  if (o.threads < 1 || o.threads > 8192) throw Error(ErrorKind::kInvalidArgument, "threads must be in [1, 8192]");
   if (o.queue < 1 || o.queue > 100000) throw Error(ErrorKind::kInvalidArgument, "queue must be in [1, 100000]");
   if (o.max_body_bytes < 1024) throw Error(ErrorKind::kInvalidArgument, "max body must be at least 1 KiB");
   if (o.timeout_s < 1) throw Error(ErrorKind::kInvalidArgument, "timeout must be at least 1 s");

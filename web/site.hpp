@@ -50,9 +50,17 @@ class Libraries {
   auto hand_over_writer(Make make) {
     std::unique_lock<std::mutex> lock(write_mu_);
     writer_.reset();
-    auto made = make();
-    current_ = &made->library;
-    return made;
+    current_ = nullptr;
+    try {
+      auto made = make();
+      current_ = &made->library;
+      return made;
+    } catch (...) {
+      // The model did not load (missing, corrupt): the library keeps working with its own writer.
+      writer_ = std::make_unique<index::Library>(home_, config_, index::Library::Mode::kWrite);
+      current_ = writer_.get();
+      throw;
+    }
   }
 
  private:

@@ -14,8 +14,8 @@ struct ServerOptions {
   std::string bind = "127.0.0.1";
   int port = 8080;                       // 0 = any free port (see Server::port)
   std::string token;                     // bearer token; required when `bind` is not loopback
-  int threads = 16;                      // connection threads (each holds one connection at a time)
-  int queue = 64;                        // accepted connections waiting for a thread; beyond: refused
+  int threads = 1024;                    // connection threads: Poco holds one per open connection, idle or not
+  int queue = 1024;                      // accepted connections waiting for a thread; beyond: refused
   int64_t max_body_bytes = 64ll << 20;   // request bodies over this get 413
   int timeout_s = 15;                    // socket read/write timeout: a slow client cannot hold a thread
   int keep_alive_s = 5;                  // idle time before a keep-alive connection is closed

@@ -48,4 +48,21 @@ start_server "$HOME_DIR/serve2.out" --token s3cret-token
 python3 tests/e2e/web_api.py "http://127.0.0.1:$PORT" "s3cret-token" --auth-only || fail "web_api.py (token)"
 kill -INT "$SERVER_PID"
 wait "$SERVER_PID" || fail "serve did not exit 0 on SIGINT"
+# A model that does not load is an error event on the ask; the library keeps working after it.
+echo '{"engine": {"default_model": "no-such-model"}}' >"$HOME_DIR/nomodel.json"
+start_server "$HOME_DIR/serve3.out" --config "$HOME_DIR/nomodel.json"
+python3 - "$PORT" <<'PY' || fail "ask without a loadable model"
+import http.client, json, sys
+port = int(sys.argv[1])
+def req(method, path, body):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c.request(method, path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+    r = c.getresponse(); return r.status, r.read().decode()
+status, text = req("POST", "/api/ask", {"collection": "docs", "question": "Who?", "mode": "rag"})
+assert status == 200 and "event: error" in text and '"not_found"' in text, (status, text[:300])
+status, text = req("POST", "/api/collections", {"name": "after-failed-load"})
+assert status == 201, (status, text)
+print("no model: error event, library still writable")
+PY
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || fail "serve (no model) did not exit 0"
 echo "web.sh: ok"
