@@ -31,6 +31,10 @@ const std::vector<Command>& commands() {
       {niah_spec, niah_run},
       {report_spec, report_run},
       {config_show_spec, config_show_run},
+      {shards_list_spec, shards_list_run},
+      {shards_add_spec, shards_add_run},
+      {shards_rm_spec, shards_rm_run},
+      {serve_shard_spec, serve_shard_run},
   };
   return table;
 }
