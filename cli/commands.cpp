@@ -32,6 +32,10 @@ const std::vector<Command>& commands() {
       {report_spec, report_run},
       {config_show_spec, config_show_run},
       {serve_spec, serve_run},
+      {shards_list_spec, shards_list_run},
+      {shards_add_spec, shards_add_run},
+      {shards_rm_spec, shards_rm_run},
+      {serve_shard_spec, serve_shard_run},
   };
   return table;
 }

@@ -15,7 +15,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IngestConfig, chunk_tokens, chun
                                                 max_file_bytes, max_uncompressed_bytes, workers,
                                                 include, exclude)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IndexConfig, bm25_k1, bm25_b, bm25_k3, bm25_min_normlen,
-                                                stem_language, snippet_chars, default_k)
+                                                stem_language, snippet_chars, default_k, shard_timeout_ms,
+                                                shard_connect_timeout_ms)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EngineConfig, default_model, threads, context, kv_type,
                                                 prefill_batch, model_dirs, chat_system_prompt, prompt_cache_slots)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SamplingConfig, temperature, top_k, top_p, min_p,

@@ -29,6 +29,9 @@ struct IndexConfig {
   std::string stem_language;  // Xapian stemmer name, e.g. "english"
   int snippet_chars = 0;      // length of search-result snippets
   int default_k = 0;          // hits returned when -k is not given
+  int shard_timeout_ms = 0;          // remote shards: per-operation timeout (a dead or frozen shard fails
+                                     // a search after this long instead of hanging it)
+  int shard_connect_timeout_ms = 0;  // remote shards: TCP connect timeout
 };
 
 struct EngineConfig {

@@ -1,7 +1,8 @@
 #pragma once
 // index: where documents live once ingested. SQLite (Store) is the truth: collections, documents, chunks,
 // per-model chunk token counts and runs. Xapian (KeywordIndex) is a derived search structure with one
-// Xapian document per chunk. Library ties them with a crash-safe commit protocol (see library.cpp) and
+// Xapian document per chunk, split over one or more shards (local folders or xapian-tcpsrv servers, see
+// shards.cpp) that are searched as one Xapian database. Library ties them with a crash-safe commit protocol (see library.cpp) and
 // drives ingest. Knows nothing of models.
 #include <cstdint>
 #include <functional>
@@ -55,6 +56,7 @@ struct DocumentRow {
   IndexState state = IndexState::kPending;
   int64_t replaces = 0;    // while pending: the older document of the same path this one replaces
   int64_t created = 0;     // when the row was written (seconds since the epoch), filled on reads
+  int64_t shard_id = 0;    // the shard (ShardInfo::id) holding its chunks; 0 = route it (new documents)
   int64_t chunk_count = 0; // filled on reads
   int64_t tokens = 0;      // filled on reads
 };
@@ -81,6 +83,19 @@ struct ChunkRow {
   int page = 0;
   std::string heading;  // heading path, e.g. "Install > Debian"
   int tokens = 0;
+};
+
+// One keyword-index shard. The shard map lives in the store (table shards); its order (by id) fixes each
+// shard's place in the merged Xapian database, so it is the same for every reader.
+enum class ShardKind { kLocal, kRemote };
+const char* shard_kind_name(ShardKind kind);  // "local", "remote"
+
+struct ShardInfo {
+  int64_t id = 0;
+  ShardKind kind = ShardKind::kLocal;
+  std::string location;    // local: a folder (relative = inside the home); remote: HOST:PORT of xapian-tcpsrv
+  int64_t created = 0;     // seconds since the epoch
+  int64_t documents = 0;   // documents whose chunks it holds (SQLite), filled on reads
 };
 
 struct RunRecord {
@@ -150,6 +165,15 @@ class Store {
   std::vector<RunRecord> list_runs(int limit = 100, const std::string& kind = {}) const;
   std::optional<RunRecord> get_run(int64_t id) const;
 
+  // The shard map, by id. A new store has one local shard, "xapian" (the home's index folder).
+  std::vector<ShardInfo> shards() const;
+  // Adds a row (Error{kInvalidArgument} when the location is already in the map); returns its id.
+  int64_t add_shard(ShardKind kind, const std::string& location);
+  // Deletes a row. Error{kInvalidArgument} while documents live on it or when it is the last one.
+  void remove_shard(int64_t id);
+  // The shard a document's chunks live on, if the document exists.
+  std::optional<int64_t> document_shard(int64_t document_id) const;
+
   struct Impl;
 
  private:
@@ -183,26 +207,37 @@ struct KeywordHit {
 class KeywordIndex {
  public:
   enum class Mode { kRead, kWrite };
-  // Opens (kWrite: creates) the Xapian database in `dir`. kWrite takes Xapian's writer lock:
-  // Error{kIo} "locked" when another process holds it.
+  // Opens (kWrite: creates) the Xapian database in `dir`: one local shard. kWrite takes Xapian's writer
+  // lock: Error{kIo} "locked" when another process holds it.
   KeywordIndex(const std::string& dir, Mode mode, const config::IndexConfig& config);
+  // Opens the shards (locations resolved: local folders absolute) as one database. kWrite opens a writer
+  // per shard now (remote: Xapian::Remote::open_writable; Error{kIo} naming the shard if unreachable);
+  // kRead connects on first use and reconnects once when a connection was dropped (server idle timeout).
+  KeywordIndex(const std::vector<ShardInfo>& shards, Mode mode, const config::IndexConfig& config);
   ~KeywordIndex();
   KeywordIndex(KeywordIndex&&) noexcept;
   KeywordIndex& operator=(KeywordIndex&&) noexcept;
 
-  // Adds or replaces one chunk (Xapian docid = chunk id; unique term Q<id>; doc term XD<doc id>).
+  // Adds or replaces one chunk on the shard doc.shard_id (shard docid = chunk id; unique term Q<id>; doc
+  // term XD<doc id>). Error{kResourceExhausted} when the merged docid would pass 2^32 (see shards.cpp).
   void put_chunk(const DocumentRow& doc, const ChunkRow& chunk);
-  void delete_document(int64_t document_id);  // all its chunks
+  void delete_document(int64_t document_id);                    // all its chunks, on every shard
+  void delete_document(int64_t document_id, int64_t shard_id);  // all its chunks, on that shard
+  // Commits every shard written since the last commit, one after the other (each shard's commit is
+  // atomic; the Library protocol rolls forward a crash between two of them).
   void commit();
   // Document ids that have at least one chunk in the index (from the XD terms).
   std::vector<int64_t> document_ids() const;
+  std::vector<int64_t> document_ids(int64_t shard_id) const;  // on one shard
   // Chunk ids indexed for one document.
   std::vector<int64_t> chunk_ids(int64_t document_id) const;
   int64_t chunk_total() const;
 
   // Parses `query` (phrases "a b", NEAR, AND/OR/NOT, +/-, wildcards; default OR; title:word) and returns
-  // the top k chunks. Readers reopen to the latest commit first and retry on DatabaseModifiedError.
-  // Error{kInvalidArgument} for a query Xapian cannot parse.
+  // the top k chunks over all shards (Xapian merges results and statistics, so the ranking is the one a
+  // single database would give). Readers reopen to the latest commit first and retry on
+  // DatabaseModifiedError. Error{kInvalidArgument} for a query Xapian cannot parse; Error{kIo} naming
+  // the shard(s) when a remote shard fails or times out (no partial results).
   std::vector<KeywordHit> search(const std::string& query, const Filters& filters, int k);
   // A snippet of `text` around the terms of the last search, terms wrapped in `marker`.
   std::string snippet(const std::string& text, int chars, const std::string& marker) const;
@@ -295,6 +330,15 @@ class Library {
 
   Store& store();
   KeywordIndex& keyword_index();
+
+  // The shard map (see Store::shards). add_shard takes a folder or HOST:PORT (a running xapian-tcpsrv,
+  // e.g. `hayloft serve-shard`); the shard must be reachable and empty. New documents are routed by a
+  // stable hash of collection and path over the shards; documents already stored stay where they are
+  // (no rebalancing). remove_shard refuses while documents live on it. Both need Mode::kWrite and reopen
+  // the index. The home also gets shards.stub, a Xapian stub file for xapian-delve or quest.
+  std::vector<ShardInfo> shards() const;
+  ShardInfo add_shard(const std::string& location);
+  void remove_shard(int64_t id);
   // Brings SQLite and Xapian back into agreement after a crash (see library.cpp). Run by open (kWrite).
   RepairReport repair();
 
@@ -326,5 +370,16 @@ class Library {
 
 // The path key ingest stores for a file: absolute and lexically normal.
 std::string normalize_path(const std::string& path);
+
+// ---------------------------------------------------------------------------------------------------
+// Serving a shard
+
+// Creates an empty Xapian database in `dir` unless one is there (xapian-tcpsrv needs one to serve).
+void create_local_shard(const std::string& dir);
+// The xapian-tcpsrv command line that serves `dir` on host:port. writable: ingest can write through it
+// (readers still connect read-only; the server forks one process per connection). idle_timeout_ms: how
+// long the server keeps an idle connection (0 = its default, 60 s); readers reconnect after a drop.
+std::vector<std::string> serve_shard_argv(const std::string& dir, const std::string& host, int port,
+                                          bool writable, int idle_timeout_ms = 0);
 
 }  // namespace hayloft::index

@@ -14,6 +14,7 @@
 #include <filesystem>
 
 #include "index/index.hpp"
+#include "index/shards.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
 
@@ -74,21 +75,136 @@ std::optional<Xapian::Query> filter_query(const Filters& f) {
 }  // namespace
 
 struct KeywordIndex::Impl {
+  struct Shard {
+    ShardInfo info;                // location resolved (local: a folder; remote: HOST:PORT)
+    Xapian::WritableDatabase wdb;  // only in kWrite
+    bool dirty = false;            // written since the last commit
+  };
   Mode mode = Mode::kRead;
-  std::string dir;
+  std::vector<Shard> shards;
   config::IndexConfig config;
-  Xapian::WritableDatabase wdb;  // only in kWrite
-  Xapian::Database db;           // the handle searches read (shares wdb's state in kWrite)
+  Xapian::Database db;           // all shards as one: what searches read (kWrite: over the writers)
   Xapian::Stem stemmer;
   Xapian::TermGenerator termgen;
   Xapian::MSet last_mset;        // kept for snippet()
-  bool opened = false;           // false: a reader whose folder did not exist yet (nothing ingested)
+  bool opened = false;           // db holds every shard
+  bool placeholders = false;     // a reader stood in an empty database for a local shard not created yet
 
-  // A reader opened before the first ingest picks the index up once a writer has created it.
+  std::string where() const {
+    std::string w;
+    for (const Shard& s : shards) w += (w.empty() ? "" : ", ") + s.info.location;
+    return w;
+  }
+  static std::string label(const Shard& s) {
+    return "shard " + std::to_string(s.info.id) + " (" + s.info.location + ")";
+  }
+  Shard& shard_of(int64_t shard_id) {
+    if (shards.size() == 1) return shards[0];  // one shard: every document lives there
+    for (Shard& s : shards) {
+      if (s.info.id == shard_id) return s;
+    }
+    throw Error(ErrorKind::kInternal, "document routed to a shard not in the map", std::to_string(shard_id));
+  }
+  unsigned timeout() const { return static_cast<unsigned>(std::max(config.shard_timeout_ms, 0)); }
+  unsigned connect_timeout() const { return static_cast<unsigned>(std::max(config.shard_connect_timeout_ms, 0)); }
+
+  Xapian::Database open_reader(const Shard& s) {
+    if (s.info.kind == ShardKind::kRemote) {
+      auto r = shards::parse_remote(s.info.location);
+      if (!r) throw Error(ErrorKind::kInvalidArgument, "not HOST:PORT", s.info.location);
+      return Xapian::Remote::open(r->host, static_cast<unsigned>(r->port), timeout(), connect_timeout());
+    }
+    if (!std::filesystem::exists(s.info.location + "/iamglass")) {
+      // Not created yet (nothing ingested): an empty stand-in keeps the shard's place in the docid
+      // interleave; ensure_open retries once the folder exists.
+      placeholders = true;
+      return Xapian::WritableDatabase(std::string(), Xapian::DB_BACKEND_INMEMORY);
+    }
+    return Xapian::Database(s.info.location);
+  }
+
+  void open_writer(Shard& s) {
+    try {
+      if (s.info.kind == ShardKind::kRemote) {
+        auto r = shards::parse_remote(s.info.location);
+        if (!r) throw Error(ErrorKind::kInvalidArgument, "not HOST:PORT", s.info.location);
+        s.wdb = Xapian::Remote::open_writable(r->host, static_cast<unsigned>(r->port), timeout(),
+                                              connect_timeout());
+      } else {
+        std::filesystem::create_directories(s.info.location);
+        s.wdb = Xapian::WritableDatabase(s.info.location, Xapian::DB_CREATE_OR_OPEN);
+      }
+    } catch (const Xapian::DatabaseLockError& e) {
+      throw Error(ErrorKind::kIo, "the index is locked by another hayloft process (one writer at a time)",
+                  s.info.location);
+    } catch (const Xapian::NetworkError& e) {
+      throw Error(ErrorKind::kIo, label(s) + " is unreachable: " + e.get_description(), s.info.location);
+    } catch (const Xapian::Error& e) {
+      throw Error(ErrorKind::kCorrupt, "cannot open Xapian index: " + e.get_description(), s.info.location);
+    } catch (const std::filesystem::filesystem_error& e) {
+      throw Error(ErrorKind::kIo, std::string("cannot create index folder: ") + e.what(), s.info.location);
+    }
+  }
+
+  // Readers connect lazily, so commands that never search work while a remote shard is down.
   void ensure_open() {
-    if (opened || !std::filesystem::exists(dir + "/iamglass")) return;
-    db = Xapian::Database(dir);
+    if (opened && !placeholders) return;
+    if (opened && placeholders) {
+      bool any_new = false;
+      for (const Shard& s : shards) {
+        any_new = any_new || (s.info.kind == ShardKind::kLocal &&
+                              std::filesystem::exists(s.info.location + "/iamglass"));
+      }
+      if (!any_new) return;
+    }
+    Xapian::Database merged;
+    placeholders = false;
+    for (Shard& s : shards) merged.add_database(mode == Mode::kWrite ? s.wdb : open_reader(s));
+    db = merged;
     opened = true;
+  }
+
+  // Drops every connection; the next use reconnects.
+  void close() {
+    db = Xapian::Database();
+    last_mset = Xapian::MSet();
+    opened = false;
+  }
+
+  // Which remote shards do not answer now, for an error message that names them.
+  std::string diagnose(const Xapian::Error& e) {
+    std::string failed;
+    for (const Shard& s : shards) {
+      if (s.info.kind != ShardKind::kRemote) continue;
+      try {
+        open_reader(s).get_doccount();
+      } catch (const Xapian::Error& probe) {
+        failed += (failed.empty() ? "" : "; ") + label(s) + ": " + probe.get_msg();
+      }
+    }
+    if (failed.empty()) return "a remote shard failed: " + e.get_description();
+    return "remote shard unavailable, no results (they would be incomplete): " + failed;
+  }
+
+  // Runs fn on the merged database; Xapian network failures become Error{kIo} naming the shard. A reader
+  // reconnects once first: xapian-tcpsrv closes connections idle longer than its idle timeout.
+  template <typename F>
+  auto with_db(F fn) -> decltype(fn()) {
+    for (int attempt = 0;; ++attempt) {
+      try {
+        ensure_open();
+        return fn();
+      } catch (const Xapian::NetworkError& e) {
+        close();
+        if (mode == Mode::kRead && attempt == 0) continue;
+        throw Error(ErrorKind::kIo, diagnose(e), where());
+      }
+    }
+  }
+
+  size_t n() const { return shards.size(); }
+  int64_t chunk_of(Xapian::docid merged) const {
+    return static_cast<int64_t>(shards::split_docid(merged, n()).docid);
   }
 
   Xapian::Document make_document(const DocumentRow& doc, const ChunkRow& chunk) {
@@ -142,17 +258,21 @@ struct KeywordIndex::Impl {
     last_mset = enquire.get_mset(0, static_cast<Xapian::doccount>(std::max(k, 0)));
     std::vector<KeywordHit> hits;
     for (auto it = last_mset.begin(); it != last_mset.end(); ++it) {
-      hits.push_back({static_cast<int64_t>(*it), it.get_weight()});
+      hits.push_back({chunk_of(*it), it.get_weight()});
     }
     return hits;
   }
 };
 
 KeywordIndex::KeywordIndex(const std::string& dir, Mode mode, const config::IndexConfig& config)
+    : KeywordIndex(std::vector<ShardInfo>{ShardInfo{1, ShardKind::kLocal, dir, 0, 0}}, mode, config) {}
+
+KeywordIndex::KeywordIndex(const std::vector<ShardInfo>& shards, Mode mode, const config::IndexConfig& config)
     : impl_(std::make_unique<Impl>()) {
+  if (shards.empty()) throw Error(ErrorKind::kInternal, "a keyword index needs at least one shard");
   impl_->mode = mode;
-  impl_->dir = dir;
   impl_->config = config;
+  for (const ShardInfo& s : shards) impl_->shards.push_back({s, {}, false});
   try {
     impl_->stemmer = Xapian::Stem(config.stem_language.empty() ? "none" : config.stem_language);
   } catch (const Xapian::InvalidArgumentError& e) {
@@ -160,21 +280,9 @@ KeywordIndex::KeywordIndex(const std::string& dir, Mode mode, const config::Inde
   }
   impl_->termgen.set_stemmer(impl_->stemmer);
   impl_->termgen.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-  try {
-    if (mode == Mode::kWrite) {
-      std::filesystem::create_directories(dir);
-      impl_->wdb = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
-      impl_->db = impl_->wdb;
-      impl_->opened = true;
-    } else {
-      impl_->ensure_open();  // else: nothing ingested yet, searches find nothing
-    }
-  } catch (const Xapian::DatabaseLockError& e) {
-    throw Error(ErrorKind::kIo, "the index is locked by another hayloft process (one writer at a time)", dir);
-  } catch (const Xapian::Error& e) {
-    throw Error(ErrorKind::kCorrupt, "cannot open Xapian index: " + e.get_description(), dir);
-  } catch (const std::filesystem::filesystem_error& e) {
-    throw Error(ErrorKind::kIo, std::string("cannot create index folder: ") + e.what(), dir);
+  if (mode == Mode::kWrite) {
+    for (Impl::Shard& s : impl_->shards) impl_->open_writer(s);
+    impl_->ensure_open();
   }
 }
 
@@ -184,36 +292,56 @@ KeywordIndex& KeywordIndex::operator=(KeywordIndex&&) noexcept = default;
 
 void KeywordIndex::put_chunk(const DocumentRow& doc, const ChunkRow& chunk) {
   if (impl_->mode != Mode::kWrite) throw Error(ErrorKind::kInternal, "put_chunk on a read-only index");
+  if (!shards::fits_merged(chunk.id, impl_->n())) {
+    throw Error(ErrorKind::kResourceExhausted,
+                "chunk id " + std::to_string(chunk.id) + " times " + std::to_string(impl_->n()) +
+                    " shards passes Xapian's 32-bit docids",
+                "chunk " + std::to_string(chunk.id));
+  }
+  Impl::Shard& s = impl_->shard_of(doc.shard_id);
   try {
-    impl_->wdb.replace_document(static_cast<Xapian::docid>(chunk.id), impl_->make_document(doc, chunk));
+    s.wdb.replace_document(static_cast<Xapian::docid>(chunk.id), impl_->make_document(doc, chunk));
+    s.dirty = true;
   } catch (const Xapian::Error& e) {
-    throw Error(ErrorKind::kIo, "xapian: " + e.get_description(), "chunk " + std::to_string(chunk.id));
+    throw Error(ErrorKind::kIo, "xapian: " + e.get_description(),
+                Impl::label(s) + ", chunk " + std::to_string(chunk.id));
   }
 }
 
 void KeywordIndex::delete_document(int64_t document_id) {
+  for (const Impl::Shard& s : impl_->shards) delete_document(document_id, s.info.id);
+}
+
+void KeywordIndex::delete_document(int64_t document_id, int64_t shard_id) {
   if (impl_->mode != Mode::kWrite) throw Error(ErrorKind::kInternal, "delete on a read-only index");
+  Impl::Shard& s = impl_->shard_of(shard_id);
   try {
-    impl_->wdb.delete_document(prefixed("XD", document_id));
+    s.wdb.delete_document(prefixed("XD", document_id));
+    s.dirty = true;
   } catch (const Xapian::Error& e) {
-    throw Error(ErrorKind::kIo, "xapian: " + e.get_description(), "document " + std::to_string(document_id));
+    throw Error(ErrorKind::kIo, "xapian: " + e.get_description(),
+                Impl::label(s) + ", document " + std::to_string(document_id));
   }
 }
 
 void KeywordIndex::commit() {
   if (impl_->mode != Mode::kWrite) return;
-  try {
-    impl_->wdb.commit();
-  } catch (const Xapian::Error& e) {
-    throw Error(ErrorKind::kIo, "xapian commit: " + e.get_description(), impl_->dir);
+  for (Impl::Shard& s : impl_->shards) {
+    if (!s.dirty) continue;
+    try {
+      s.wdb.commit();
+      s.dirty = false;
+    } catch (const Xapian::Error& e) {
+      throw Error(ErrorKind::kIo, "xapian commit: " + e.get_description(), Impl::label(s));
+    }
   }
 }
 
-std::vector<int64_t> KeywordIndex::document_ids() const {
+namespace {
+
+std::vector<int64_t> xd_ids(const Xapian::Database& db) {
   std::vector<int64_t> ids;
-  impl_->ensure_open();
-  if (!impl_->opened) return ids;
-  for (auto it = impl_->db.allterms_begin("XD"); it != impl_->db.allterms_end("XD"); ++it) {
+  for (auto it = db.allterms_begin("XD"); it != db.allterms_end("XD"); ++it) {
     std::string term = *it;
     int64_t id = 0;
     auto r = std::from_chars(term.data() + 2, term.data() + term.size(), id);
@@ -222,20 +350,33 @@ std::vector<int64_t> KeywordIndex::document_ids() const {
   return ids;
 }
 
-std::vector<int64_t> KeywordIndex::chunk_ids(int64_t document_id) const {
-  std::vector<int64_t> ids;
-  impl_->ensure_open();
-  if (!impl_->opened) return ids;
-  std::string term = prefixed("XD", document_id);
-  for (auto it = impl_->db.postlist_begin(term); it != impl_->db.postlist_end(term); ++it) {
-    ids.push_back(static_cast<int64_t>(*it));
+}  // namespace
+
+std::vector<int64_t> KeywordIndex::document_ids() const {
+  return impl_->with_db([&] { return xd_ids(impl_->db); });
+}
+
+std::vector<int64_t> KeywordIndex::document_ids(int64_t shard_id) const {
+  Impl::Shard& s = impl_->shard_of(shard_id);
+  if (impl_->mode == Mode::kWrite) {
+    return impl_->with_db([&] { return xd_ids(s.wdb); });
   }
-  return ids;
+  return impl_->with_db([&] { return xd_ids(impl_->open_reader(s)); });
+}
+
+std::vector<int64_t> KeywordIndex::chunk_ids(int64_t document_id) const {
+  std::string term = prefixed("XD", document_id);
+  return impl_->with_db([&] {
+    std::vector<int64_t> ids;
+    for (auto it = impl_->db.postlist_begin(term); it != impl_->db.postlist_end(term); ++it) {
+      ids.push_back(impl_->chunk_of(*it));
+    }
+    return ids;
+  });
 }
 
 int64_t KeywordIndex::chunk_total() const {
-  impl_->ensure_open();
-  return impl_->opened ? static_cast<int64_t>(impl_->db.get_doccount()) : 0;
+  return impl_->with_db([&] { return static_cast<int64_t>(impl_->db.get_doccount()); });
 }
 
 std::vector<KeywordHit> KeywordIndex::search(const std::string& query, const Filters& filters, int k) {
@@ -245,13 +386,13 @@ std::vector<KeywordHit> KeywordIndex::search(const std::string& query, const Fil
   constexpr int kAttempts = 5;
   for (int attempt = 0;; ++attempt) {
     try {
-      impl_->ensure_open();
-      if (!impl_->opened) return {};
-      if (impl_->mode == Mode::kRead) impl_->db.reopen();
-      return impl_->run_query(query, filters, k);
+      return impl_->with_db([&] {
+        if (impl_->mode == Mode::kRead) impl_->db.reopen();
+        return impl_->run_query(query, filters, k);
+      });
     } catch (const Xapian::DatabaseModifiedError& e) {
       if (attempt + 1 >= kAttempts) {
-        throw Error(ErrorKind::kIo, "index kept changing during search: " + e.get_msg(), impl_->dir);
+        throw Error(ErrorKind::kIo, "index kept changing during search: " + e.get_msg(), impl_->where());
       }
     } catch (const Xapian::Error& e) {
       throw Error(ErrorKind::kIo, "xapian search: " + e.get_description(), query);

@@ -25,6 +25,11 @@
 //     version whose row went in step 3 while Xapian lost its commit, or a removed one) are deleted.
 //   - If Xapian's chunk count still differs from SQLite's indexed chunks (index folder lost or damaged),
 //     every indexed document whose chunk set differs is re-indexed from SQLite.
+//
+// SHARDS (shards.cpp): each document lives on one shard (documents.shard_id, chosen at step 1); step 2
+// writes and commits every shard the batch touched, and step 3 follows only when all have committed. A
+// crash between two shard commits leaves the batch pending, and repair rolls it forward as above. Repair
+// checks each shard for documents it should not hold.
 // Chunk ids come from AUTOINCREMENT, so an id is never reused and a stale Xapian docid can never point at
 // a different chunk.
 #include <algorithm>
@@ -32,6 +37,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -42,6 +48,7 @@
 #include <spdlog/spdlog.h>
 
 #include "index/index.hpp"
+#include "index/shards.hpp"
 #include "util/util.hpp"
 
 namespace hayloft::index {
@@ -204,12 +211,36 @@ struct Library::Impl {
   std::string home;
   Mode mode;
   Store store;
+  std::vector<ShardInfo> shard_list;  // the map as kw opened it; routing uses its order (before kw: open_index fills it)
   KeywordIndex kw;
 
   Impl(const std::string& h, const config::Config& c, Mode m)
-      : config(c), home(h), mode(m), store(open_store(h)),
-        kw(h + "/xapian", m == Mode::kWrite ? KeywordIndex::Mode::kWrite : KeywordIndex::Mode::kRead,
-           c.index) {}
+      : config(c), home(h), mode(m), store(open_store(h)), kw(open_index()) {}
+
+  KeywordIndex open_index() {
+    shard_list = store.shards();
+    std::vector<ShardInfo> resolved = shard_list;
+    for (ShardInfo& s : resolved) s.location = shards::resolve(home, s);
+    return KeywordIndex(resolved, mode == Mode::kWrite ? KeywordIndex::Mode::kWrite : KeywordIndex::Mode::kRead,
+                        config.index);
+  }
+
+  // Over the current shard map. The old writers go first: they hold the shards' locks.
+  void reopen_index() {
+    { KeywordIndex old = std::move(kw); }
+    kw = open_index();
+  }
+
+  void write_stub() {
+    std::string path = home + "/shards.stub";
+    std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << shards::stub_text(home, shard_list);
+      if (!out) throw Error(ErrorKind::kIo, "cannot write the shard stub file", tmp);
+    }
+    fs::rename(tmp, path);
+  }
 
   static std::string open_store(const std::string& home) {
     std::error_code ec;
@@ -236,7 +267,7 @@ struct Library::Impl {
     for (size_t i = 0; i < rows.size(); ++i) {
       for (const ChunkRow& c : chunks[i]) kw.put_chunk(rows[i], c);
       if (rows[i].replaces) {
-        kw.delete_document(rows[i].replaces);
+        kw.delete_document(rows[i].replaces, rows[i].shard_id);
         dropped.push_back(rows[i].replaces);
       }
       indexed.push_back(rows[i].id);
@@ -257,7 +288,10 @@ struct Library::Impl {
     Prepared p = prepare(collection_id, collection, nd, key);
     if (old) {
       p.row.replaces = old->id;
+      p.row.shard_id = old->shard_id;  // a new version stays on its shard: one atomic commit replaces it
       p.replacing = true;
+    } else {
+      p.row.shard_id = shard_list[shards::route(collection, key, shard_list.size())].id;
     }
     batch.push_back(std::move(p));
     return true;
@@ -266,10 +300,10 @@ struct Library::Impl {
   void reindex(const std::vector<DocumentRow>& docs) {
     std::vector<int64_t> indexed, dropped;
     for (const DocumentRow& d : docs) {
-      kw.delete_document(d.id);  // drop any partial set first
+      kw.delete_document(d.id, d.shard_id);  // drop any partial set first
       for (const ChunkRow& c : store.chunks_of(d.id)) kw.put_chunk(d, c);
       if (d.replaces) {
-        kw.delete_document(d.replaces);
+        kw.delete_document(d.replaces, d.shard_id);
         dropped.push_back(d.replaces);
       }
       indexed.push_back(d.id);
@@ -297,6 +331,40 @@ Library& Library::operator=(Library&&) noexcept = default;
 Store& Library::store() { return impl_->store; }
 KeywordIndex& Library::keyword_index() { return impl_->kw; }
 
+std::vector<ShardInfo> Library::shards() const { return impl_->store.shards(); }
+
+ShardInfo Library::add_shard(const std::string& location) {
+  impl_->require_writer();
+  ShardInfo info;
+  info.kind = shards::parse_remote(location) ? ShardKind::kRemote : ShardKind::kLocal;
+  info.location = info.kind == ShardKind::kRemote ? location : normalize_path(location);
+  // A shard must start empty: repair would take documents it does not know for orphans and delete them.
+  // Opening it as a writer also proves it is reachable and writable (tcpsrv --writable).
+  if (info.kind == ShardKind::kLocal) create_local_shard(info.location);
+  {
+    KeywordIndex probe({info}, KeywordIndex::Mode::kWrite, impl_->config.index);
+    int64_t n = probe.chunk_total();
+    if (n > 0) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "shard already holds " + std::to_string(n) + " Xapian documents (a new shard must be empty)",
+                  info.location);
+    }
+  }
+  info.id = impl_->store.add_shard(info.kind, info.location);
+  impl_->reopen_index();
+  impl_->write_stub();
+  spdlog::info("shards: added shard {} ({} {})", info.id, shard_kind_name(info.kind), info.location);
+  return info;
+}
+
+void Library::remove_shard(int64_t id) {
+  impl_->require_writer();
+  impl_->store.remove_shard(id);
+  impl_->reopen_index();
+  impl_->write_stub();
+  spdlog::info("shards: removed shard {}", id);
+}
+
 RepairReport Library::repair() {
   impl_->require_writer();
   Store& store = impl_->store;
@@ -307,18 +375,24 @@ RepairReport Library::repair() {
   report.reindexed = static_cast<int64_t>(pending.size());
 
   std::vector<int64_t> deleting;
-  for (const DocumentRow& d : store.documents_in_state(IndexState::kDeleting)) deleting.push_back(d.id);
-  for (int64_t id : deleting) kw.delete_document(id);
+  for (const DocumentRow& d : store.documents_in_state(IndexState::kDeleting)) {
+    deleting.push_back(d.id);
+    kw.delete_document(d.id, d.shard_id);
+  }
   if (!deleting.empty()) {
     kw.commit();
     store.finish_batch({}, deleting);
   }
   report.removed = static_cast<int64_t>(deleting.size());
 
-  for (int64_t id : kw.document_ids()) {
-    if (!store.document_exists(id)) {
-      kw.delete_document(id);
-      ++report.orphans_deleted;
+  // Per shard: documents SQLite does not know, or knows on another shard.
+  for (const ShardInfo& shard : impl_->shard_list) {
+    for (int64_t id : kw.document_ids(shard.id)) {
+      std::optional<int64_t> home_shard = store.document_shard(id);
+      if (!home_shard || (impl_->shard_list.size() > 1 && *home_shard != shard.id)) {
+        kw.delete_document(id, shard.id);
+        ++report.orphans_deleted;
+      }
     }
   }
   if (report.orphans_deleted) kw.commit();
@@ -439,7 +513,7 @@ int64_t Library::remove(const std::vector<int64_t>& document_ids) {
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   if (ids.empty()) return 0;
   impl_->store.set_state(ids, IndexState::kDeleting);  // step 1
-  for (int64_t id : ids) impl_->kw.delete_document(id);
+  for (int64_t id : ids) impl_->kw.delete_document(id, impl_->store.document_shard(id).value_or(0));
   impl_->kw.commit();                    // step 2
   impl_->store.finish_batch({}, ids);    // step 3
   return static_cast<int64_t>(ids.size());

@@ -72,6 +72,19 @@ CREATE TABLE runs(
   metrics TEXT NOT NULL DEFAULT '{}');
 CREATE INDEX runs_by_kind ON runs(kind, id);
 )sql",
+    // 3: keyword-index shards (index/shards.cpp). Existing indexes become shard 1, the home's xapian/
+    // folder; every document records its shard. (No REFERENCES on the added column: SQLite refuses one
+    // with a non-NULL default; remove_shard checks instead.)
+    R"sql(
+CREATE TABLE shards(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK(kind IN ('local', 'remote')),
+  location TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL);
+INSERT INTO shards(id, kind, location, created) VALUES(1, 'local', 'xapian', CAST(strftime('%s', 'now') AS INTEGER));
+ALTER TABLE documents ADD COLUMN shard_id INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX documents_by_shard ON documents(shard_id);
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -112,7 +125,7 @@ constexpr const char* kDocumentSelect =
     "SELECT d.id, d.collection_id, c.name, d.path, d.hash, d.mtime, d.size, d.type, d.language, d.title,"
     " d.metadata, d.index_state, IFNULL(d.replaces, 0), d.created,"
     " (SELECT COUNT(*) FROM chunks k WHERE k.document_id = d.id),"
-    " (SELECT IFNULL(SUM(k.tokens), 0) FROM chunks k WHERE k.document_id = d.id)"
+    " (SELECT IFNULL(SUM(k.tokens), 0) FROM chunks k WHERE k.document_id = d.id), d.shard_id"
     " FROM documents d JOIN collections c ON c.id = d.collection_id ";
 
 DocumentRow read_document_row(const sql::Stmt& s) {
@@ -133,6 +146,7 @@ DocumentRow read_document_row(const sql::Stmt& s) {
   d.created = s.i64(13);
   d.chunk_count = s.i64(14);
   d.tokens = s.i64(15);
+  d.shard_id = s.i64(16);
   return d;
 }
 
@@ -316,7 +330,7 @@ void Store::insert_documents(std::vector<DocumentRow>& docs, std::vector<std::ve
   sql::Transaction tx(impl_->db);
   sql::Stmt doc_ins(impl_->db,
                     "INSERT INTO documents(collection_id, path, hash, mtime, size, type, language, title,"
-                    " metadata, index_state, replaces, created) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+                    " metadata, index_state, replaces, created, shard_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
   sql::Stmt chunk_ins(impl_->db,
                       "INSERT INTO chunks(document_id, ordinal, text, text_start, text_end, source_start,"
                       " source_end, page, heading, tokens) VALUES(?,?,?,?,?,?,?,?,?,?)");
@@ -331,7 +345,7 @@ void Store::insert_documents(std::vector<DocumentRow>& docs, std::vector<std::ve
     } else {
       doc_ins.bind_null(11);
     }
-    doc_ins.bind(12, now).run();
+    doc_ins.bind(12, now).bind(13, d.shard_id ? d.shard_id : int64_t{1}).run();
     d.id = impl_->db.last_insert_id();
     for (ChunkRow& c : chunks[i]) {
       c.document_id = d.id;
@@ -480,6 +494,55 @@ std::optional<RunRecord> Store::get_run(int64_t id) const {
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_run(s);
+}
+
+std::vector<ShardInfo> Store::shards() const {
+  sql::Stmt s(impl_->db,
+              "SELECT s.id, s.kind, s.location, s.created,"
+              " (SELECT COUNT(*) FROM documents d WHERE d.shard_id = s.id) FROM shards s ORDER BY s.id");
+  std::vector<ShardInfo> out;
+  while (s.step()) {
+    ShardKind kind = s.str(1) == "remote" ? ShardKind::kRemote : ShardKind::kLocal;
+    out.push_back({s.i64(0), kind, s.str(2), s.i64(3), s.i64(4)});
+  }
+  return out;
+}
+
+int64_t Store::add_shard(ShardKind kind, const std::string& location) {
+  if (location.empty()) throw Error(ErrorKind::kInvalidArgument, "a shard needs a location");
+  for (const ShardInfo& s : shards()) {
+    if (s.location == location) {
+      throw Error(ErrorKind::kInvalidArgument, "already in the shard map as shard " + std::to_string(s.id),
+                  location);
+    }
+  }
+  sql::Stmt s(impl_->db, "INSERT INTO shards(kind, location, created) VALUES(?, ?, ?)");
+  s.bind(1, shard_kind_name(kind)).bind(2, location).bind(3, now_seconds()).run();
+  return impl_->db.last_insert_id();
+}
+
+void Store::remove_shard(int64_t id) {
+  sql::Transaction tx(impl_->db);
+  std::vector<ShardInfo> all = shards();
+  auto it = std::find_if(all.begin(), all.end(), [&](const ShardInfo& s) { return s.id == id; });
+  if (it == all.end()) throw Error(ErrorKind::kNotFound, "no such shard", std::to_string(id));
+  if (it->documents > 0) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "shard " + std::to_string(id) + " holds " + std::to_string(it->documents) +
+                    " documents (remove them first; shards are not rebalanced)",
+                it->location);
+  }
+  if (all.size() == 1) throw Error(ErrorKind::kInvalidArgument, "cannot remove the last shard", it->location);
+  sql::Stmt s(impl_->db, "DELETE FROM shards WHERE id = ?");
+  s.bind(1, id).run();
+  tx.commit();
+}
+
+std::optional<int64_t> Store::document_shard(int64_t document_id) const {
+  sql::Stmt s(impl_->db, "SELECT shard_id FROM documents WHERE id = ?");
+  s.bind(1, document_id);
+  if (!s.step()) return std::nullopt;
+  return s.i64(0);
 }
 
 }  // namespace hayloft::index

@@ -85,11 +85,16 @@ TEST(StoreTest, OlderSchemaIsMigratedKeepingData) {
     Store store(path);
     store.ensure_collection("old");
   }
-  // Pretend the database predates migration 2 (runs): drop its table and step the version back.
-  exec_raw(path, "DROP TABLE runs; PRAGMA user_version=1;");
+  // Pretend the database predates migrations 2 (runs) and 3 (shards): undo them, step the version back.
+  exec_raw(path,
+           "DROP TABLE runs; DROP INDEX documents_by_shard; ALTER TABLE documents DROP COLUMN shard_id;"
+           " DROP TABLE shards; PRAGMA user_version=1;");
   Store store(path);
   EXPECT_EQ(store.schema_version(), Store::current_schema_version());
   EXPECT_TRUE(store.find_collection("old").has_value());
+  // The existing index becomes the one local shard.
+  ASSERT_EQ(store.shards().size(), 1u);
+  EXPECT_EQ(store.shards()[0].location, "xapian");
   RunRecord r;
   r.kind = "ask";
   EXPECT_GT(store.add_run(r), 0);
