@@ -1,5 +1,6 @@
 // hayloft generate: run a model on a prompt and stream the continuation (or print one JSON document with
 // the text and the measured costs: tokens, tok/s, time to first token, peak RSS, KV bytes).
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -116,7 +117,7 @@ int generate_run(Context& ctx) {
                  static_cast<double>(peak_rss_bytes()) / (1 << 20));
     return 0;
   }
-  print_json({{"ok", true},
+  nlohmann::json out = {{"ok", true},
               {"text", o.text},
               {"prompt_tokens", m.prompt_tokens},
               {"generated_tokens", m.generated_tokens},
@@ -131,7 +132,20 @@ int generate_run(Context& ctx) {
               {"kv_bytes_per_token", o.kv_bytes_per_token},
               {"context", o.context},
               {"threads", o.threads},
-              {"model", info_json(o.model, o.kv_type, o.context)}});
+              {"model", info_json(o.model, o.kv_type, o.context)}};
+  if (const int64_t X = o.model.n_expert; X > 0) {
+    // Per-expert load of the prompt: how many prefilled tokens each MoE layer sent to each expert.
+    nlohmann::json layers = nlohmann::json::array(), total(static_cast<size_t>(X), 0);
+    for (int64_t il = 0; il < o.model.n_layer; ++il) {
+      const auto first = m.prompt_expert_load.begin() + il * X;
+      if (std::all_of(first, first + X, [](int64_t v) { return v == 0; })) continue;  // dense layer
+      layers.push_back({{"layer", il}, {"tokens", std::vector<int64_t>(first, first + X)}});
+      for (int64_t e = 0; e < X; ++e) total[static_cast<size_t>(e)] = total[static_cast<size_t>(e)].get<int64_t>() + first[e];
+    }
+    out["expert_load"] = {{"n_expert", X}, {"n_expert_used", o.model.n_expert_used}, {"total", total},
+                          {"layers", layers}};
+  }
+  print_json(out);
   return 0;
 }
 

@@ -61,6 +61,9 @@ struct ModelInfo {
   int64_t vocab = 0;
   int64_t sliding_window = 0;     // 0: none
   int64_t n_sliding_layers = 0;   // layers that attend only to the last sliding_window positions
+  int64_t n_expert = 0;           // mixture of experts: experts per MoE layer (0: dense model)
+  int64_t n_expert_used = 0;      // experts the router picks per token
+  int64_t n_moe_layers = 0;       // layers whose FFN is routed (llama4 interleaves dense ones)
 
   // KV-cache bytes per token, averaged over a context of `context` tokens (0: the trained window):
   // every layer stores n_head_kv * head_dim * 2 (K and V) elements per token, but a sliding-window
@@ -105,6 +108,12 @@ struct SessionOptions {
   bool prefill_gemm = true;
 };
 
+// The experts a mixture-of-experts router chose for one token at one layer, best first, and their weights.
+struct ExpertChoice {
+  std::span<const int32_t> experts;
+  std::span<const float> weights;
+};
+
 // Called during prefill after each batch: (tokens done, tokens total).
 using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 
@@ -132,6 +141,12 @@ class Session {
   // a sliding-window layer's ring has already overwritten positions the tokens after n would attend to.
   bool truncate(int64_t n);
   int64_t kv_bytes() const;  // bytes allocated for K and V
+  // Mixture-of-experts models (empty for dense ones): tokens routed to each expert since the last reset(),
+  // [n_layer * n_expert] layer-major (dense layers stay 0); and the router's choice for token `token` of
+  // the last forward step (a decode step, or the last prefill batch) at `layer` (empty for a dense layer
+  // or out of range).
+  std::span<const int64_t> expert_load() const;
+  ExpertChoice routed(int64_t layer, int64_t token) const;
   // A second session with the same model and options and a copy of this one's cached positions (a new
   // KV allocation and a copy of the rows in use: the cost is why it is not a copy constructor).
   Session clone() const;
@@ -208,6 +223,9 @@ struct GenerateMetrics {
   double decode_tok_s = 0;    // decode steps / decode seconds
   double ttft_seconds = 0;    // start to first sampled token
   StopReason stop = StopReason::kMaxTokens;  // kEos, kStopString, kMaxTokens, kContextFull, kCallback
+  // Mixture of experts: prefilled prompt tokens routed to each expert, [n_layer * n_expert] layer-major
+  // (Session::expert_load over the prefill); empty for a dense model.
+  std::vector<int64_t> prompt_expert_load;
 };
 
 // Called with each generated token and the text it made visible (may be empty: held-back UTF-8 or a

@@ -18,9 +18,12 @@ GenerateMetrics generate(Session& session, const Tokenizer& tokenizer, Sampler& 
                     std::to_string(m.prompt_tokens) + " tokens");
   }
   m.reused_prompt_tokens = cached;
+  const std::span<const int64_t> load = session.expert_load();
+  m.prompt_expert_load.assign(load.begin(), load.end());  // before: subtracted below
   Timer total;
   std::span<const float> logits = session.prefill(prompt_ids.subspan(static_cast<size_t>(cached)), options.progress);
   m.prefill_seconds = total.seconds();
+  for (size_t i = 0; i < load.size(); ++i) m.prompt_expert_load[i] = load[i] - m.prompt_expert_load[i];
   for (int32_t id : prompt_ids) sampler.accept(id);
 
   StopCondition stop(tokenizer, options.stop_strings);

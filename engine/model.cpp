@@ -39,6 +39,16 @@ class Binder {
     const GgufTensorInfo* t = find(name, required);
     if (!t) return false;
     check_shape(*t, {cols, rows});
+    bind(*t, cols, rows, w);
+    return true;
+  }
+
+  bool has(const std::string& name) const { return f_.find_tensor(name) != nullptr; }
+
+ private:
+  void bind(const GgufTensorInfo& tensor, int64_t cols, int64_t rows, Weight& w) {
+    const GgufTensorInfo* t = &tensor;
+    const std::string& name = t->name;
     const ops::TypeInfo* info = ops::type_info(t->type);
     if (!info) {
       throw Error(ErrorKind::kUnsupported, "tensor type " + ggml_type_name(t->type) + " is not supported",
@@ -57,7 +67,15 @@ class Binder {
     w.data = t->data.data();
     w.kern = &ops::kernels(w.type);
     check_bytes(*t, w.row_bytes * static_cast<size_t>(rows));
-    return true;
+  }
+
+ public:
+  // A 3-D stack of n_expert matrices [n_expert][rows][cols] (GGUF shape [cols, rows, n_expert]), viewed as
+  // one matrix of n_expert * rows rows.
+  void experts(const std::string& name, int64_t cols, int64_t rows, int64_t n_expert, Weight& w) {
+    const GgufTensorInfo* t = find(name, true);
+    check_shape(*t, {cols, rows, n_expert});
+    bind(*t, cols, rows * n_expert, w);
   }
 
   // A 1-D f32/f16 vector, converted to f32 (norm weights and biases are tiny).
@@ -90,6 +108,8 @@ class Binder {
   static void check_shape(const GgufTensorInfo& t, const std::vector<int64_t>& expected) {
     std::vector<int64_t> actual = t.shape;
     while (actual.size() > expected.size() && actual.back() == 1) actual.pop_back();
+    // A [n, 1] matrix may be stored as the vector [n] (qwen2moe's ffn_gate_inp_shexp).
+    if (actual.size() + 1 == expected.size() && expected.back() == 1) actual.push_back(1);
     if (actual != expected) {
       throw Error(ErrorKind::kCorrupt,
                   "expected shape " + shape_text(expected) + ", got " + shape_text(t.shape),
@@ -148,6 +168,89 @@ void read_hparams(const GgufFile& f, const ArchSpec& spec, Hparams& hp) {
   hp.attn_scale = static_cast<float>(1.0 / std::sqrt(pre_attn ? *pre_attn : static_cast<double>(hp.head_dim)));
   hp.attn_softcap = static_cast<float>(f.find_float(a + "attn_logit_softcapping").value_or(0.0));
   hp.final_softcap = static_cast<float>(f.find_float(a + "final_logit_softcapping").value_or(0.0));
+  if (spec.granite_scales) {
+    hp.embedding_scale = static_cast<float>(f.find_float(a + "embedding_scale").value_or(0.0));
+    hp.residual_scale = static_cast<float>(f.find_float(a + "residual_scale").value_or(0.0));
+    hp.logit_scale = static_cast<float>(f.get_float(a + "logit_scale"));  // llama.cpp requires it
+  }
+  if (spec.granite_scales || spec.arch == Arch::kLlama4) {
+    // attention.scale replaces 1/sqrt(head_dim) when set (granite; llama4 reads it too).
+    if (const auto s = f.find_float(a + "attention.scale"); s && *s != 0.0) hp.attn_scale = static_cast<float>(*s);
+  }
+  if (spec.arch == Arch::kLlama4) {
+    // llama.cpp: attention.sliding_window = 0 means no chunking (and RoPE on every layer); otherwise the
+    // chunk is 8192 whatever the file says, with temperature tuning on the RoPE-less global layers.
+    const auto window = f.find_int(a + "attention.sliding_window");
+    hp.sliding_window = 0;
+    if (!(window && *window == 0)) {
+      hp.attn_chunk = spec.attn_chunk;
+      hp.sliding_window = spec.attn_chunk;  // sizes the rings of chunked layers (a chunk fits in one window)
+      hp.attn_temp_floor = 8192;
+      hp.attn_temp_scale = 0.1f;
+      hp.attn_temp_offset = 1.0f;
+      hp.rope_base_local = static_cast<float>(f.find_float(a + "rope.freq_base_swa").value_or(hp.rope_base));
+    }
+  }
+}
+
+// Mixture-of-experts hyper-parameters: required keys are named when missing; variants this engine does
+// not build (expert groups, leading dense blocks, other gating functions) are refused naming their key.
+void read_moe_hparams(const GgufFile& f, const ArchSpec& spec, Hparams& hp) {
+  const std::string a = std::string(spec.name) + ".";
+  hp.n_expert = f.find_int(a + "expert_count").value_or(0);
+  if (hp.n_expert <= 0) {
+    if (spec.moe) {
+      throw Error(ErrorKind::kCorrupt, "architecture '" + std::string(spec.name) + "' needs key '" + a +
+                                           "expert_count' > 0 (a mixture-of-experts model)");
+    }
+    return;
+  }
+  const auto used = f.find_int(a + "expert_used_count");
+  if (!used) throw Error(ErrorKind::kCorrupt, "missing key '" + a + "expert_used_count'");
+  hp.n_expert_used = *used;
+  if (hp.n_expert_used <= 0 || hp.n_expert_used > hp.n_expert || hp.n_expert > 4096 ||
+      hp.n_expert_used > kMaxExpertsUsed) {
+    throw Error(ErrorKind::kUnsupported, "expert_used_count " + std::to_string(hp.n_expert_used) + " of " +
+                                             std::to_string(hp.n_expert) + " experts (at most " +
+                                             std::to_string(kMaxExpertsUsed) + " used are supported)",
+                "key '" + a + "expert_used_count'");
+  }
+  hp.n_ff_exp = hp.n_ff;
+  if (spec.expert_ff_key) {
+    if (spec.arch == Arch::kLlama4) {
+      hp.n_ff_exp = f.get_int(a + "expert_feed_forward_length");
+    } else {
+      // Without the key: n_ff / n_expert_used, as llama.cpp does for qwen2moe and qwen3moe.
+      hp.n_ff_exp = f.find_int(a + "expert_feed_forward_length").value_or(hp.n_ff / hp.n_expert_used);
+    }
+  }
+  if (spec.shared == SharedExpert::kSigmoidGated) {
+    hp.n_ff_shexp = f.find_int(a + "expert_shared_feed_forward_length").value_or(hp.n_ff);
+  } else if (spec.arch == Arch::kLlama4) {
+    hp.n_ff_shexp = hp.n_ff_exp;
+  } else if (spec.shared == SharedExpert::kPlain) {
+    hp.n_ff_shexp = f.find_int(a + "expert_shared_feed_forward_length").value_or(0);
+  }
+  hp.qk_l2_norm = spec.qk_norm == QkNorm::kL2AfterRope && hp.n_expert != 128;  // llama.cpp: not Maverick
+  hp.expert_weights_scale = static_cast<float>(f.find_float(a + "expert_weights_scale").value_or(0.0));
+  if (hp.n_ff_exp <= 0 || hp.n_ff_exp > (1 << 20)) {
+    throw Error(ErrorKind::kCorrupt, "expert feed-forward length " + std::to_string(hp.n_ff_exp));
+  }
+  // Keys of MoE variants llama.cpp builds for other architectures; refused rather than ignored.
+  for (const char* key : {"expert_group_count", "leading_dense_block_count", "expert_shared_count"}) {
+    if (const auto v = f.find_int(a + key); v && *v > (std::string(key) == "expert_shared_count" ? 1 : 0)) {
+      throw Error(ErrorKind::kUnsupported, "mixture-of-experts variant not supported",
+                  "key '" + a + key + "' = " + std::to_string(*v));
+    }
+  }
+  if (const auto g = f.find_int(a + "expert_gating_func")) {
+    const int64_t want = spec.gating == MoeGating::kSoftmax ? 1 : 2;  // llama.cpp's enum: 1 softmax, 2 sigmoid
+    if (*g != want) {
+      throw Error(ErrorKind::kUnsupported, "expert gating function " + std::to_string(*g) + " is not '" +
+                                               std::string(spec.name) + "''s own",
+                  "key '" + a + "expert_gating_func'");
+    }
+  }
 }
 
 // Which layers slide: metadata pattern if present (int period or per-layer bools), else the spec's.
@@ -170,23 +273,47 @@ std::vector<bool> sliding_layers(const GgufFile& f, const ArchSpec& spec, const 
   return out;
 }
 
-// The FFN kind of every layer: mixture-of-experts when the spec or `<arch>.expert_count` says so. Only
-// kDense is built; a model needing another kind is refused here, naming its architecture, rather than
-// run wrongly.
-FfnKind ffn_kind(const GgufFile& f, const ArchSpec& spec) {
-  const int64_t n_expert = f.find_int(std::string(spec.name) + ".expert_count").value_or(spec.n_expert);
-  if (n_expert <= 0) return FfnKind::kDense;
-  throw Error(ErrorKind::kUnsupported,
-              "architecture '" + std::string(spec.name) + "' with a mixture-of-experts FFN (" +
-                  std::to_string(n_expert) + " experts) is not supported yet");
+// The FFN kind of layer il: MoE on every layer of a MoE model, except llama4's dense layers between its
+// every interleave_moe_layer_step-th MoE layer.
+FfnKind ffn_kind(const GgufFile& f, const ArchSpec& spec, const Hparams& hp, int64_t il) {
+  if (hp.n_expert <= 0) return FfnKind::kDense;
+  if (spec.moe_interleave) {
+    const int64_t step = f.get_int(std::string(spec.name) + ".interleave_moe_layer_step");
+    return step > 0 && (il + 1) % step == 0 ? FfnKind::kMoe : FfnKind::kDense;
+  }
+  return FfnKind::kMoe;
+}
+
+void bind_moe(Binder& b, const ArchSpec& spec, const Hparams& hp, const std::string& p, LayerWeights& L) {
+  const int64_t E = hp.n_embd, X = hp.n_expert, F = hp.n_ff_exp;
+  if (!b.has(p + "ffn_gate_exps.weight") && b.has(p + "ffn_gate.0.weight")) {
+    throw Error(ErrorKind::kUnsupported, "experts stored as separate tensors (ffn_gate.<e>.weight, an old "
+                                         "Mixtral conversion); reconvert the model with merged *_exps tensors",
+                "tensor '" + p + "ffn_gate.0.weight'");
+  }
+  b.matrix(p + "ffn_gate_inp.weight", E, X, L.gate_inp);
+  b.experts(p + "ffn_gate_exps.weight", E, F, X, L.gate_exps);
+  b.experts(p + "ffn_up_exps.weight", E, F, X, L.up_exps);
+  b.experts(p + "ffn_down_exps.weight", F, E, X, L.down_exps);
+  if (spec.shared != SharedExpert::kNone && hp.n_ff_shexp > 0) {
+    const int64_t S = hp.n_ff_shexp;
+    b.matrix(p + "ffn_gate_shexp.weight", E, S, L.gate_shexp);
+    b.matrix(p + "ffn_up_shexp.weight", E, S, L.up_shexp);
+    b.matrix(p + "ffn_down_shexp.weight", S, E, L.down_shexp);
+    if (spec.shared == SharedExpert::kSigmoidGated) b.matrix(p + "ffn_gate_inp_shexp.weight", E, 1, L.gate_inp_shexp);
+    L.has_shexp = true;
+  }
 }
 
 void bind_layers(const GgufFile& f, const ArchSpec& spec, Model::Impl& m) {
   Binder b(f);
   const Hparams& hp = m.hp;
   const std::vector<bool> sliding = sliding_layers(f, spec, hp);
-  const FfnKind ffn = ffn_kind(f, spec);
   m.layers.resize(static_cast<size_t>(hp.n_layer));
+  if (b.has("rope_freqs.weight") || b.has("blk.0.rope_freqs.weight")) {
+    throw Error(ErrorKind::kUnsupported, "RoPE frequency factors (Llama 3 style scaling) are not supported",
+                "tensor 'rope_freqs.weight'");
+  }
   for (int64_t il = 0; il < hp.n_layer; ++il) {
     LayerWeights& L = m.layers[static_cast<size_t>(il)];
     const std::string p = "blk." + std::to_string(il) + ".";
@@ -200,16 +327,22 @@ void bind_layers(const GgufFile& f, const ArchSpec& spec, Model::Impl& m) {
       b.vector(p + "attn_k.bias", hp.kv_dim(), L.bk);
       b.vector(p + "attn_v.bias", hp.kv_dim(), L.bv);
     }
-    if (spec.qk_norm) {
+    if (b.has(p + "attn_output.bias")) {
+      throw Error(ErrorKind::kUnsupported, "attention output bias is not supported", "tensor '" + p + "attn_output.bias'");
+    }
+    if (spec.qk_norm == QkNorm::kPerHead) {
       b.vector(p + "attn_q_norm.weight", hp.head_dim, L.q_norm);
       b.vector(p + "attn_k_norm.weight", hp.head_dim, L.k_norm);
+    } else if (spec.qk_norm == QkNorm::kFullWidth) {
+      b.vector(p + "attn_q_norm.weight", hp.q_dim(), L.q_norm);
+      b.vector(p + "attn_k_norm.weight", hp.kv_dim(), L.k_norm);
     }
     if (spec.post_norms) {
       b.vector(p + "post_attention_norm.weight", hp.n_embd, L.post_attn_norm);
       b.vector(p + "post_ffw_norm.weight", hp.n_embd, L.post_ffn_norm);
     }
     b.vector(p + "ffn_norm.weight", hp.n_embd, L.ffn_norm);
-    L.ffn = ffn;
+    L.ffn = ffn_kind(f, spec, hp, il);
     switch (L.ffn) {
       case FfnKind::kDense:
         b.matrix(p + "ffn_gate.weight", hp.n_embd, hp.n_ff, L.gate);
@@ -217,9 +350,16 @@ void bind_layers(const GgufFile& f, const ArchSpec& spec, Model::Impl& m) {
         b.matrix(p + "ffn_down.weight", hp.n_ff, hp.n_embd, L.down);
         break;
       case FfnKind::kMoe:
-        break;  // refused by ffn_kind
+        bind_moe(b, spec, hp, p, L);
+        break;
     }
     L.sliding = sliding[static_cast<size_t>(il)];
+    // llama4: no RoPE on every no_rope_every-th layer.
+    // (llama.cpp sets that step to n_layer then, which leaves the last layer without RoPE; so do we.)
+    if (spec.no_rope_every > 0) {
+      const int64_t step = hp.attn_chunk > 0 ? spec.no_rope_every : hp.n_layer;
+      L.rope = (il + 1) % step != 0;
+    }
   }
 }
 
@@ -264,6 +404,9 @@ void fill_info(const GgufFile& f, const ArchSpec& spec, Model::Impl& m) {
   info.n_ff = hp.n_ff;
   info.vocab = hp.vocab;
   info.sliding_window = hp.sliding_window;
+  info.n_expert = hp.n_expert;
+  info.n_expert_used = hp.n_expert_used;
+  for (const auto& L : m.layers) info.n_moe_layers += L.ffn == FfnKind::kMoe ? 1 : 0;
   for (const auto& L : m.layers) info.n_sliding_layers += L.sliding ? 1 : 0;
 }
 
@@ -274,6 +417,7 @@ std::unique_ptr<Model::Impl> load_impl(const std::string& path) {
   const ArchSpec& spec = arch_spec(f.get_string("general.architecture"));
   m->spec = &spec;
   read_hparams(f, spec, m->hp);
+  read_moe_hparams(f, spec, m->hp);
   Hparams& hp = m->hp;
   // The vocabulary size is the embedding's row count (vocab_size metadata is optional).
   const GgufTensorInfo* embd = f.find_tensor("token_embd.weight");

@@ -27,6 +27,7 @@ void Session::State::attention_batch(const LayerWeights& L, int64_t layer, int64
   a.n_head_kv = static_cast<int>(hp.n_head_kv);
   a.head_dim = static_cast<int>(hp.head_dim);
   a.window = L.sliding ? hp.sliding_window : 0;
+  a.chunk = L.sliding ? hp.attn_chunk : 0;
   a.scale = hp.attn_scale;
   a.cap = hp.attn_softcap;
   const int64_t items = ops::attend_batch_items(a);
@@ -69,7 +70,7 @@ void Session::State::attention(const LayerWeights& L, int64_t layer, int64_t n_t
       const int64_t t = item / hp.n_head;
       const int64_t h = item % hp.n_head;
       const int64_t p = pos + t;
-      const int64_t p_begin = L.sliding ? std::max<int64_t>(0, p - hp.sliding_window + 1) : 0;
+      const int64_t p_begin = L.sliding ? hp.first_visible(p) : 0;
       ops::attend(q.data() + t * hp.q_dim() + h * hp.head_dim, view, static_cast<int>(h / group),
                   static_cast<int>(hp.head_dim), p_begin, p + 1, hp.attn_scale, hp.attn_softcap, sc,
                   att.data() + t * hp.q_dim() + h * hp.head_dim);
@@ -88,7 +89,7 @@ void Session::State::attention_decode(const LayerWeights& L, int64_t layer) {
   const LayerKv& c = kv[static_cast<size_t>(layer)];
   const ops::KvLayerView view{c.k.data(), c.v.data(), kv_f16, c.cap, hp.kv_dim()};
   const int64_t HD = hp.head_dim, group = hp.n_head / hp.n_head_kv;
-  const int64_t p_begin = L.sliding ? std::max<int64_t>(0, pos - hp.sliding_window + 1) : 0;
+  const int64_t p_begin = L.sliding ? hp.first_visible(pos) : 0;
   const int64_t n = pos + 1 - p_begin;  // positions attended
   const int64_t n_slices = (n + kDecodeSlice - 1) / kDecodeSlice;
   const int64_t items = hp.n_head_kv * n_slices;

@@ -89,15 +89,30 @@ Session::State::State(std::shared_ptr<const Model> model_in, const SessionOption
   k = zeros<float>(batch * hp.kv_dim());
   v = zeros<float>(batch * hp.kv_dim());
   att = zeros<float>(batch * hp.q_dim());
-  gate = zeros<float>(batch * hp.n_ff);
-  up = zeros<float>(batch * hp.n_ff);
+  gate = zeros<float>(batch * hp.max_ff());
+  up = zeros<float>(batch * hp.max_ff());
+  if (hp.n_expert > 0) {
+    const int64_t X = hp.n_expert, K = hp.n_expert_used;
+    moe.logits = zeros<float>(batch * X);
+    moe.probs = zeros<float>(batch * X);
+    moe.order = zeros<int32_t>(batch * K);
+    moe.begin.assign(static_cast<size_t>(X) + 1, 0);
+    moe.next.assign(static_cast<size_t>(X), 0);
+    moe.xe = zeros<float>(batch * hp.n_embd);
+    moe.slots = zeros<float>(batch * K * hp.n_embd);
+    moe.out = zeros<float>(batch * hp.n_embd);
+    moe.shexp_gate = zeros<float>(batch);
+    moe.routes = zeros<int32_t>(hp.n_layer * batch * K);
+    moe.route_weights = zeros<float>(hp.n_layer * batch * K);
+    moe.load.assign(static_cast<size_t>(hp.n_layer * X), 0);
+  }
   logits = zeros<float>(hp.vocab);
   // Prefill attention uses one [n_ctx] row per worker, decode attention one per query head.
   scores = uninitialized<float>(n_ctx * std::max<int64_t>(opt.threads, hp.n_head));
   const int64_t slices = (n_ctx + kDecodeSlice - 1) / kDecodeSlice;
   partials = uninitialized<float>(hp.n_head * (hp.head_dim + 2) * slices);
   partial_sums = uninitialized<double>(hp.n_head * slices);
-  const int64_t max_cols = std::max({hp.n_embd, hp.q_dim(), hp.n_ff});
+  const int64_t max_cols = std::max({hp.n_embd, hp.q_dim(), hp.max_ff()});
   tile_rows = kTileRows;
   own_gemm = ops::detect_isa() == ops::Isa::kAvx512;
   tile_stride = static_cast<size_t>(tile_rows * max_cols) +
@@ -129,7 +144,11 @@ Session::State::State(std::shared_ptr<const Model> model_in, const SessionOption
   };
   add_act(m->output);
   for (const auto& L : m->layers) {
-    for (const Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.gate, &L.up, &L.down}) add_act(*w);
+    for (const Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.gate, &L.up, &L.down, &L.gate_inp, &L.gate_exps,
+                            &L.up_exps, &L.down_exps, &L.gate_shexp, &L.up_shexp, &L.down_shexp,
+                            &L.gate_inp_shexp}) {
+      if (w->kern) add_act(*w);  // unbound weights (the other FFN kind's) have no kernels
+    }
   }
   for (auto& a : acts) {
     a.stride = (a.stride + 63) / 64 * 64;
@@ -183,7 +202,23 @@ std::span<const float> Session::decode_step(int32_t token) {
 
 int64_t Session::position() const { return s_->pos; }
 int64_t Session::context() const { return s_->n_ctx; }
-void Session::reset() { s_->pos = 0; }
+void Session::reset() {
+  s_->pos = 0;
+  std::fill(s_->moe.load.begin(), s_->moe.load.end(), 0);
+}
+
+std::span<const int64_t> Session::expert_load() const { return s_->moe.load; }
+
+ExpertChoice Session::routed(int64_t layer, int64_t token) const {
+  const State& s = *s_;
+  const Hparams& hp = s.m->hp;
+  if (hp.n_expert == 0 || layer < 0 || layer >= hp.n_layer || token < 0 || token >= s.moe.last_n ||
+      s.m->layers[static_cast<size_t>(layer)].ffn != FfnKind::kMoe) {
+    return {};
+  }
+  const int64_t K = hp.n_expert_used, off = (layer * s.batch + token) * K;
+  return {{s.moe.routes.data() + off, static_cast<size_t>(K)}, {s.moe.route_weights.data() + off, static_cast<size_t>(K)}};
+}
 
 bool Session::truncate(int64_t n) {
   State& s = *s_;

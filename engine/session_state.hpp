@@ -44,7 +44,7 @@ struct Session::State {
   Buffer<float> q;      // [batch, q_dim]
   Buffer<float> k, v;   // [batch, kv_dim]
   Buffer<float> att;    // attention output [batch, q_dim]
-  Buffer<float> gate, up;  // [batch, n_ff]
+  Buffer<float> gate, up;  // [batch, max(n_ff, n_ff_exp, n_ff_shexp)]
   Buffer<float> logits;    // [vocab]
   Buffer<float> scores;    // [max(threads, n_head), n_ctx]: per worker (prefill) or per query head (decode)
   // Decode attention per (KV head, slice of kDecodeSlice positions): m, c [group] and o [group, head_dim]
@@ -62,6 +62,27 @@ struct Session::State {
   size_t attn_scratch_stride = 0;
   std::vector<ActBuffer> acts;  // one per activation format the model's weights use
 
+  // Mixture of experts (engine/moe.cpp), sized only for MoE models. K = n_expert_used.
+  struct Moe {
+    Buffer<float> logits;         // router [batch, n_expert]
+    Buffer<float> probs;          // [batch, n_expert]
+    Buffer<int32_t> order;        // tokens grouped by expert: (token * K + slot) indices [batch * K]
+    std::vector<int64_t> begin;   // [n_expert + 1]: expert e's group is order[begin[e], begin[e + 1])
+    std::vector<int64_t> next;    // [n_expert] fill cursors of the counting sort
+    Buffer<float> xe;             // one expert's gathered inputs, then its outputs [batch, n_embd]
+    Buffer<float> slots;          // each (token, slot)'s expert output [batch * K, n_embd]
+    Buffer<float> out;            // routed sum [batch, n_embd]
+    Buffer<float> shexp_gate;     // qwen2moe's shared-expert gate per token [batch]
+    // The router's choice for every (layer, token) of the last forward step: experts by descending
+    // selection score and their weights [n_layer, batch, K]; and tokens per expert since reset().
+    Buffer<int32_t> routes;
+    Buffer<float> route_weights;
+    std::vector<int64_t> load;    // [n_layer * n_expert]
+    int64_t last_n = 0;           // tokens of the last forward step
+    const int32_t* cur_routes = nullptr;  // this layer's [n, K] in routes / route_weights
+    const float* cur_weights = nullptr;
+  } moe;
+
   State(std::shared_ptr<const Model> model, const SessionOptions& options);
 
   // forward.cpp
@@ -76,7 +97,14 @@ struct Session::State {
   void attention_decode(const LayerWeights& L, int64_t layer);
   void attention_batch(const LayerWeights& L, int64_t layer, int64_t n_tokens);
   void glu_batch(GluKind kind, int64_t count);
-  void ffn_dense(const LayerWeights& L, int64_t n_tokens);
+  void ffn_glu(const Weight& gate_w, const Weight& up_w, const Weight& down_w, int64_t n_tokens);
+  void glu(int64_t n_tokens, int64_t width);
+  void residual_add(const std::vector<float>& post_norm, int64_t n_tokens);
+  // moe.cpp
+  void ffn_moe(const LayerWeights& L, int64_t layer, int64_t n_tokens);
+  void route(const LayerWeights& L, int64_t layer, int64_t n_tokens);
+  void run_experts(const LayerWeights& L, int64_t n_tokens);
+  void shared_expert(const LayerWeights& L, int64_t n_tokens);
   const ActBuffer& quantized_act(const Weight& w, const float* x, int64_t n_tokens);
   ActBuffer& act_buffer(ops::TensorType act_type);
 };

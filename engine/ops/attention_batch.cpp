@@ -161,7 +161,10 @@ void attend_batch_item(const BatchAttnArgs& a, const KvLayerView& kv, int64_t it
   std::fill_n(L, rows, 0.0f);
 
   // Keys any query of the block sees: [lo, hi).
-  auto first_key = [&](int64_t p) { return a.window > 0 ? std::max<int64_t>(0, p - a.window + 1) : 0; };
+  auto first_key = [&](int64_t p) {
+    if (a.chunk > 0) return p / a.chunk * a.chunk;
+    return a.window > 0 ? std::max<int64_t>(0, p - a.window + 1) : int64_t{0};
+  };
   const int64_t lo = first_key(a.pos + t0), hi = a.pos + t1;
   const int64_t offset = kvh * hd;
   for (int64_t j0 = lo; j0 < hi; j0 += kKeys) {

@@ -27,6 +27,7 @@ struct BatchAttnArgs {
   int n_head_kv = 0;         // divides n_head (query heads per KV head: n_head / n_head_kv)
   int head_dim = 0;
   int64_t window = 0;        // > 0: sliding window, query p sees keys p' with p - p' < window
+  int64_t chunk = 0;         // > 0 (replaces window): chunked, query p sees keys from p / chunk * chunk on
   float scale = 1.0f;        // applied to q . k
   float cap = 0.0f;          // tanh soft-cap of the scores; <= 0: off
   bool blas = false;         // OpenBLAS sgemm even where ops::gemm_avx512 could run (tests cover both)

@@ -17,6 +17,7 @@ struct Case {
   int64_t pos, n_tokens, window;
   bool f16;
   float cap;
+  int64_t chunk = 0;  // > 0: chunked (llama4); the session then sizes rings by window = chunk
 };
 
 // Runs both versions on random Q, K, V in [-0.5, 0.5) (Q scaled by 4) and returns the max |difference|.
@@ -52,6 +53,7 @@ float max_diff(const Case& c, bool blas) {
   a.n_head_kv = c.n_head_kv;
   a.head_dim = c.head_dim;
   a.window = c.window;
+  a.chunk = c.chunk;
   a.scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
   a.cap = c.cap;
   a.blas = blas;
@@ -90,6 +92,8 @@ TEST(AttentionBatch, MatchesPerQueryReference) {
       {4, 2, 32, 700, 65, 300, false, 0},  // window wider than a key tile
       {2, 1, 6, 3, 20, 5, false, 0},       // head size not a multiple of 8
       {2, 2, 16, 10, 30, 0, false, 20.0f}, // soft-capped scores
+      {4, 2, 32, 90, 50, 64, true, 0, 64},  // chunks of 64: queries 90..139 straddle the chunk start 128
+      {4, 2, 16, 250, 20, 8, false, 0, 8},  // many small chunks in one batch, ring wraps
   };
   for (const Case& c : cases) {
     const float tol = c.f16 ? 5e-4f : 2e-5f;
