@@ -351,6 +351,9 @@ ShardInfo Library::add_shard(const std::string& location) {
     }
   }
   info.id = impl_->store.add_shard(info.kind, info.location);
+  for (const ShardInfo& stored : impl_->store.shards()) {
+    if (stored.id == info.id) info = stored;  // with its creation time, as `shards list` shows it
+  }
   impl_->reopen_index();
   impl_->write_stub();
   spdlog::info("shards: added shard {} ({} {})", info.id, shard_kind_name(info.kind), info.location);

@@ -181,7 +181,8 @@ TEST(LocalShards, RouteRankReplaceAndRepair) {
   single.add_documents("c", corpus(90));
   {
     Library lib(many.path(), cfg);
-    lib.add_shard(many / "s2");
+    ShardInfo added = lib.add_shard(many / "s2");
+    EXPECT_GT(added.created, 0) << "add_shard returns the stored row, with its creation time";
     lib.add_shard(many / "s3");
     EXPECT_THROW(lib.add_shard(many / "s2"), Error) << "already in the map";
     lib.add_documents("c", corpus(90));
