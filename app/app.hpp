@@ -86,6 +86,12 @@ std::string model_path(const config::Config& config, const std::string& model);
 std::unique_ptr<pipeline::LocalGenerator> load_generator(const config::Config& config, const std::string& model,
                                                          pipeline::PromptStyle style = pipeline::PromptStyle::kChat);
 
+// --- runs -------------------------------------------------------------------------------------------
+
+// A stored run as `runs --json` and the server show it: the header fields, then with `full` its params,
+// result and metrics, else the answer and total seconds.
+nlohmann::json run_json(const index::RunRecord& r, bool full);
+
 // --- answering ----------------------------------------------------------------------------------------
 
 // Error{kNotFound} for an unknown collection, Error{kInvalidArgument} for one without chunks.

@@ -97,4 +97,19 @@ int64_t store_niah_run(index::Library& library, const std::string& model_key, co
   return library.store().add_run(run);
 }
 
+nlohmann::json run_json(const index::RunRecord& r, bool full) {
+  nlohmann::json j = {{"id", r.id},                 {"kind", r.kind},         {"created", r.created},
+                      {"collection", r.collection}, {"question", r.question}, {"route", r.route},
+                      {"reason", r.reason}};
+  if (full) {
+    j["params"] = r.params;
+    j["result"] = r.result;
+    j["metrics"] = r.metrics;
+  } else {
+    j["answer"] = r.result.value("answer", std::string());
+    j["total_s"] = r.metrics.value("total_s", 0.0);
+  }
+  return j;
+}
+
 }  // namespace hayloft::app

@@ -1,6 +1,7 @@
 // hayloft runs: the stored asks, compares and evaluations; `runs show ID` prints one in full.
 #include <cstdio>
 
+#include "app/app.hpp"
 #include "cli/commands.hpp"
 #include "index/index.hpp"
 #include "util/util.hpp"
@@ -8,21 +9,6 @@
 namespace hayloft::cli {
 
 namespace {
-
-nlohmann::json run_json(const index::RunRecord& r, bool full) {
-  nlohmann::json j = {{"id", r.id},           {"kind", r.kind},   {"created", r.created},
-                      {"collection", r.collection}, {"question", r.question}, {"route", r.route},
-                      {"reason", r.reason}};
-  if (full) {
-    j["params"] = r.params;
-    j["result"] = r.result;
-    j["metrics"] = r.metrics;
-  } else {
-    j["answer"] = r.result.value("answer", std::string());
-    j["total_s"] = r.metrics.value("total_s", 0.0);
-  }
-  return j;
-}
 
 // One line of a terminal list; long text is cut to `width` bytes (at a UTF-8 boundary).
 std::string cut(std::string s, size_t width) {
@@ -55,7 +41,7 @@ int runs_run(Context& ctx) {
   std::vector<index::RunRecord> runs = library.store().list_runs(static_cast<int>(limit), ctx.args.get("kind"));
   if (ctx.json) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& r : runs) arr.push_back(run_json(r, false));
+    for (const auto& r : runs) arr.push_back(app::run_json(r, false));
     print_json({{"ok", true}, {"runs", arr}});
     return 0;
   }
@@ -88,7 +74,7 @@ int runs_show_run(Context& ctx) {
   index::Library library(ctx.home, ctx.config, index::Library::Mode::kRead);
   auto run = library.store().get_run(id);
   if (!run) throw Error(ErrorKind::kNotFound, "no such run", arg);
-  nlohmann::json j = run_json(*run, true);
+  nlohmann::json j = app::run_json(*run, true);
   if (ctx.json) {
     j["ok"] = true;
     print_json(j);

@@ -28,21 +28,6 @@ nlohmann::json document_json(const index::DocumentRow& d) {
           {"state", index::index_state_name(d.state)},         {"metadata", d.metadata}};
 }
 
-nlohmann::json run_json(const index::RunRecord& r, bool full) {
-  nlohmann::json j = {{"id", r.id},         {"kind", r.kind},         {"created", r.created},
-                      {"collection", r.collection}, {"question", r.question}, {"route", r.route},
-                      {"reason", r.reason}};
-  if (full) {
-    j["params"] = r.params;
-    j["result"] = r.result;
-    j["metrics"] = r.metrics;
-  } else {
-    j["answer"] = r.result.value("answer", std::string());
-    j["total_s"] = r.metrics.value("total_s", 0.0);
-  }
-  return j;
-}
-
 namespace {
 
 index::CollectionInfo require_collection(index::Library& lib, const std::string& name) {
@@ -308,7 +293,7 @@ void add_library_routes(Router& r, Site& site) {
     auto lib = site.libraries->reader();
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& run : lib->store().list_runs(limit, ex.query("kind").value_or(""))) {
-      arr.push_back(run_json(run, false));
+      arr.push_back(app::run_json(run, false));
     }
     ex.send_json(200, {{"runs", arr}});
   });
@@ -317,7 +302,7 @@ void add_library_routes(Router& r, Site& site) {
     auto lib = site.libraries->reader();
     auto run = lib->store().get_run(id);
     if (!run) throw Error(ErrorKind::kNotFound, "no such run", std::to_string(id));
-    ex.send_json(200, run_json(*run, true));
+    ex.send_json(200, app::run_json(*run, true));
   });
 }
 

@@ -111,7 +111,6 @@ void add_model_routes(Router& router, Site& site);  // ask, compare, model plan,
 // JSON shapes shared by handlers.
 nlohmann::json collection_json(const index::CollectionInfo& c);
 nlohmann::json document_json(const index::DocumentRow& d);
-nlohmann::json run_json(const index::RunRecord& r, bool full);
 
 // Embedded UI files: the bytes for a request path ("/" = index.html), or false.
 struct Asset {
